@@ -1,0 +1,117 @@
+"""Numbers as people type them: ``409.8M``, ``12,5K``, ``1,2 млн``, ``350 тыс``, ``1 234,5``, ``3.4%``."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import polars as pl
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
+_SUFFIXES = {
+    "k": 1e3, "к": 1e3, "тыс": 1e3, "тыс.": 1e3, "т": 1e3, "thousand": 1e3,
+    "m": 1e6, "м": 1e6, "млн": 1e6, "млн.": 1e6, "mln": 1e6, "mio": 1e6, "million": 1e6,
+    "b": 1e9, "bn": 1e9, "млрд": 1e9, "млрд.": 1e9, "billion": 1e9,
+    "%": 0.01,
+}  # fmt: skip
+_NUMBER = re.compile(r"^([+-]?)(\d[\d.,]*|[.,]\d+)([^\d]*)$")
+_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
+_THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3}){2,}$")
+
+
+def parse_number(text: object) -> float | None:
+    """The value of a human-typed number; None for empty; ValueError for text that is no number."""
+    if text is None:
+        return None
+    if isinstance(text, bool):
+        raise ValueError(f"“{text}” is not a number")
+    if isinstance(text, int | float):
+        if isinstance(text, float) and math.isnan(text):
+            return None
+        return float(text)
+    raw = str(text)
+    s = _SPACES.sub("", raw).lower()
+    if s in {"", "-", "—", "–", "n/a", "na", "nan", "null", "none"}:
+        return None
+    match = _NUMBER.match(s)
+    if not match:
+        raise ValueError(f"“{raw.strip()}” is not a number")
+    sign, digits, suffix = match.groups()
+    factor = 1.0
+    if suffix:
+        if suffix not in _SUFFIXES:
+            raise ValueError(f"“{raw.strip()}” is not a number")
+        factor = _SUFFIXES[suffix]
+    value = float(_plain_digits(digits, has_suffix=bool(suffix)))
+    return -value * factor if sign == "-" else value * factor
+
+
+def _plain_digits(digits: str, *, has_suffix: bool) -> str:
+    if "," in digits and "." in digits:
+        # whichever separator comes last is the decimal one
+        if digits.rfind(",") > digits.rfind("."):
+            return digits.replace(".", "").replace(",", ".")
+        return digits.replace(",", "")
+    if "," in digits:
+        if not has_suffix and _THOUSANDS_COMMA.match(digits):
+            return digits.replace(",", "")
+        if digits.count(",") > 1:
+            raise ValueError(f"“{digits}” is not a number")
+        return digits.replace(",", ".")
+    if digits.count(".") > 1:
+        if _THOUSANDS_DOT.match(digits):
+            return digits.replace(".", "")
+        raise ValueError(f"“{digits}” is not a number")
+    return digits
+
+
+def parse_number_column(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Parse a text column: (Float64 values, Boolean 'was text but no number') of the same length."""
+    text = values.cast(pl.String, strict=False).str.strip_chars()
+    plain = text.str.contains(r"^-?\d+(\.\d+)?$").fill_null(False)
+    fast = pl.Series(values.name, [None] * len(text), dtype=pl.Float64)
+    fast = text.cast(pl.Float64, strict=False).zip_with(plain, fast)
+    rest = text.filter(~plain & text.is_not_null()).unique()
+    mapping: dict[str, float | None] = {}
+    bad: set[str] = set()
+    for item in rest.to_list():
+        try:
+            mapping[item] = parse_number(item)
+        except ValueError:
+            mapping[item] = None
+            bad.add(item)
+    if mapping:
+        slow = text.replace_strict(
+            list(mapping), list(mapping.values()), default=None, return_dtype=pl.Float64
+        )
+        parsed = fast.zip_with(plain, slow)
+    else:
+        parsed = fast
+    invalid = text.is_in(list(bad)) if bad else pl.Series([False] * len(text))
+    return parsed.alias(values.name), invalid.fill_null(False).alias(values.name)
+
+
+def format_count(value: float | int | None) -> str:
+    """12 345 with a thin space between thousands; '—' for unknown."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{round(value):,}".replace(",", "\u202f")
+
+
+def format_compact(value: float | int | None) -> str:
+    """1.2M, 350K, 980; '—' for unknown."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    v = float(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(v) >= limit:
+            text = f"{v / limit:.1f}".rstrip("0").rstrip(".")
+            return f"{text}{suffix}"
+    return f"{round(v)}"
+
+
+def format_percent(ratio: float | None, digits: int = 1) -> str:
+    """0.034 → '3.4 %'; '—' for unknown."""
+    if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
+        return "—"
+    return f"{ratio * 100:.{digits}f}\u00a0%"

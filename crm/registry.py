@@ -1,0 +1,501 @@
+"""The registry: owners, channels and their metric snapshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from crm import metrics
+from crm.db import Store
+from crm.errors import NotFound, StaleEdit, ValidationError
+from crm.platforms import (
+    KINDS,
+    PROVENANCES,
+    ChannelRef,
+    canonical_url,
+    check_handle,
+    check_platform,
+    parse_channel_url,
+)
+from crm.validation import (
+    check_count,
+    check_email,
+    check_phone,
+    check_telegram,
+    check_url,
+    clean_text,
+    split_list,
+)
+
+CHANNEL_EDITABLE = (
+    "title", "kind", "owner_id", "niches", "country", "city", "language",
+    "email", "telegram", "phone", "tags", "notes", "url",
+)  # fmt: skip
+OWNER_EDITABLE = ("name", "email", "telegram", "phone", "other_contact", "notes")
+SNAPSHOT_METRICS = (
+    "followers", "avg_reach", "avg_views", "avg_engagement",
+    "avg_likes", "avg_comments", "avg_shares",
+)  # fmt: skip
+
+
+@dataclass
+class Channel:
+    id: int
+    platform: str
+    handle: str
+    url: str | None
+    title: str | None
+    kind: str
+    owner_id: int | None
+    niches: list[str]
+    country: str | None
+    city: str | None
+    language: str | None
+    email: str | None
+    telegram: str | None
+    phone: str | None
+    tags: list[str]
+    notes: str | None
+    archived: bool
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.handle}"
+
+    @property
+    def link(self) -> str:
+        return self.url or canonical_url(self.platform, self.handle)
+
+
+@dataclass
+class Owner:
+    id: int
+    name: str
+    email: str | None
+    telegram: str | None
+    phone: str | None
+    other_contact: str | None
+    notes: str | None
+    version: int
+
+
+@dataclass
+class ChannelFilter:
+    """What the Channels page (and `crm export`) narrows the list by; empty means no narrowing."""
+
+    search: str = ""
+    platforms: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    niches: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    followers_min: int | None = None
+    followers_max: int | None = None
+    er_min: float | None = None
+    er_max: float | None = None
+    archived: str = "active"  # active | archived | all
+
+
+_CHANNEL_COLS = ", ".join(f.name for f in fields(Channel))
+_OWNER_COLS = ", ".join(f.name for f in fields(Owner))
+
+
+# ---------------------------------------------------------------- validation
+
+
+def clean_channel_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise editable channel fields; refuses with a clear message."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in CHANNEL_EDITABLE:
+            raise ValidationError(f"“{key}” is not a channel field that can be edited.")
+        if key == "kind":
+            kind = (clean_text(value) or "person").lower().replace(" ", "_")
+            if kind not in KINDS:
+                raise ValidationError(f"Kind must be one of {', '.join(KINDS)}, not “{value}”.")
+            out[key] = kind
+        elif key in ("niches", "tags"):
+            out[key] = split_list(value)
+        elif key == "email":
+            out[key] = check_email(value)
+        elif key == "telegram":
+            out[key] = check_telegram(value)
+        elif key == "phone":
+            out[key] = check_phone(value)
+        elif key == "url":
+            out[key] = check_url(value)
+        elif key == "owner_id":
+            out[key] = int(value) if value not in (None, "") else None
+        else:
+            out[key] = clean_text(value)
+    return out
+
+
+def clean_snapshot_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Validate snapshot numbers (none negative), date and provenance."""
+    out: dict[str, Any] = {}
+    for name in SNAPSHOT_METRICS:
+        if name in values:
+            label = name.replace("avg_", "average ").replace("_", " ")
+            number = check_count(values[name], label.capitalize())
+            out[name] = number
+    if all(out.get(n) is None for n in SNAPSHOT_METRICS):
+        raise ValidationError("A snapshot needs at least one number (followers, reach, views …).")
+    provenance = values.get("provenance") or "manual"
+    if provenance not in PROVENANCES:
+        raise ValidationError(f"Provenance must be one of {', '.join(PROVENANCES)}.")
+    out["provenance"] = provenance
+    measured = values.get("measured_on") or dt.date.today()
+    if isinstance(measured, str):
+        try:
+            measured = dt.date.fromisoformat(measured)
+        except ValueError:
+            raise ValidationError(f"“{measured}” is not a date (use YYYY-MM-DD).") from None
+    if isinstance(measured, dt.datetime):
+        measured = measured.date()
+    if measured > dt.date.today() + dt.timedelta(days=1):
+        raise ValidationError("A measurement cannot be dated in the future.")
+    out["measured_on"] = measured
+    out["source"] = clean_text(values.get("source"))
+    return out
+
+
+# ---------------------------------------------------------------- channels
+
+
+def get_channel(cur: duckdb.DuckDBPyConnection, channel_id: int) -> Channel:
+    """One channel by id."""
+    row = cur.execute(f"select {_CHANNEL_COLS} from channels where id = ?", [channel_id]).fetchall()
+    if not row:
+        raise NotFound(f"Channel {channel_id} does not exist.")
+    return Channel(*row[0])
+
+
+def find_channel(cur: duckdb.DuckDBPyConnection, ref: ChannelRef) -> int | None:
+    """The id of the channel with this platform + handle, if any."""
+    rows = cur.execute(
+        "select id from channels where platform = ? and handle = ?", [ref.platform, ref.handle]
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def add_channel(store: Store, platform: str, handle: str, **values: Any) -> int:
+    """Create a channel; refuses a platform + handle that exists already."""
+    ref = ChannelRef(check_platform(platform), check_handle(handle))
+    clean = clean_channel_fields(values)
+    clean.setdefault("kind", "person")
+    clean.setdefault("url", canonical_url(ref.platform, ref.handle) or None)
+    with store.transaction() as cur:
+        if find_channel(cur, ref) is not None:
+            raise ValidationError(f"{ref} is in the registry already.")
+        names = ["platform", "handle", *clean]
+        marks = ", ".join("?" for _ in names)
+        row = cur.execute(
+            f"insert into channels ({', '.join(names)}) values ({marks}) returning id",
+            [ref.platform, ref.handle, *clean.values()],
+        ).fetchall()
+    return int(row[0][0])
+
+
+def add_channel_from_url(store: Store, url: str, **values: Any) -> tuple[int, bool]:
+    """Add the channel a URL points at; (id, created). An existing channel is returned, not copied."""
+    ref = parse_channel_url(url)
+    existing = find_channel(store.cursor(), ref)
+    if existing is not None:
+        return existing, False
+    values.setdefault("url", url if "://" in url else "https://" + url.strip())
+    return add_channel(store, ref.platform, ref.handle, **values), True
+
+
+def update_channel(store: Store, channel_id: int, version: int, **changes: Any) -> int:
+    """Apply edits if the channel is still at ``version``; returns the new version."""
+    clean = clean_channel_fields(changes)
+    if not clean:
+        return version
+    if clean.get("owner_id") is not None:
+        get_owner(store.cursor(), clean["owner_id"])
+    sets = ", ".join(f"{name} = ?" for name in clean)
+    with store.transaction() as cur:
+        return _bump(cur, "channels", channel_id, version, sets, list(clean.values()))
+
+
+def set_archived(store: Store, channel_id: int, version: int, archived: bool) -> int:
+    """Archive or restore a channel; returns the new version."""
+    with store.transaction() as cur:
+        return _bump(cur, "channels", channel_id, version, "archived = ?", [archived])
+
+
+def _bump(
+    cur: duckdb.DuckDBPyConnection, table: str, rid: int, version: int, sets: str, params: list
+) -> int:
+    # table and column names come from this module's constants, never from input
+    rows = cur.execute(
+        f"""
+        update {table} set {sets}, version = version + 1, updated_at = current_timestamp
+        where id = ? and version = ? returning version
+        """,
+        [*params, rid, version],
+    ).fetchall()
+    if rows:
+        return int(rows[0][0])
+    exists = cur.execute(f"select version from {table} where id = ?", [rid]).fetchall()
+    if not exists:
+        raise NotFound(f"Record {rid} no longer exists.")
+    raise StaleEdit(
+        "Someone else changed this record since you opened it. "
+        "Reload the page to see their changes, then edit again."
+    )
+
+
+_LATEST = """
+    latest as (
+        select * from snapshots
+        qualify row_number() over (partition by channel_id order by measured_on desc, id desc) = 1
+    )
+"""
+
+
+def list_channels(cur: duckdb.DuckDBPyConnection, flt: ChannelFilter | None = None) -> pl.DataFrame:
+    """Channels with owner and latest snapshot (followers, reach, ER, ERR), narrowed by a filter."""
+    flt = flt or ChannelFilter()
+    where, params = _filter_sql(flt)
+    sql = f"""
+        with {_LATEST}
+        select c.id, c.platform, c.handle, c.title, c.kind, o.name as owner, c.owner_id,
+               c.niches, c.country, c.city, c.language, c.tags,
+               l.followers, l.avg_reach, l.avg_views, l.avg_engagement,
+               {metrics.ER_SQL.replace("avg_", "l.avg_").replace("followers", "l.followers")} as er,
+               {metrics.ERR_SQL.replace("avg_", "l.avg_")} as err,
+               {metrics.REACH_RATE_SQL.replace("avg_", "l.avg_").replace("followers", "l.followers")}
+                   as reach_rate,
+               l.measured_on, c.archived, coalesce(c.url, '') as url, c.notes,
+               c.email, c.telegram, c.phone
+        from channels c
+        left join owners o on o.id = c.owner_id
+        left join latest l on l.channel_id = c.id
+        where {where}
+        order by l.followers desc nulls last, c.id
+    """
+    return cur.sql(sql, params=params).pl()
+
+
+def _filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
+    clauses = ["true"]
+    params: list[Any] = []
+    if flt.archived == "active":
+        clauses.append("not c.archived")
+    elif flt.archived == "archived":
+        clauses.append("c.archived")
+    for column, chosen in (
+        ("c.platform", flt.platforms),
+        ("c.kind", flt.kinds),
+        ("c.country", flt.countries),
+        ("c.language", flt.languages),
+    ):
+        if chosen:
+            clauses.append(f"{column} in (select unnest(?::varchar[]))")
+            params.append(list(chosen))
+    for column, chosen in (("c.niches", flt.niches), ("c.tags", flt.tags)):
+        if chosen:
+            clauses.append(f"list_has_any({column}, ?::varchar[])")
+            params.append(list(chosen))
+    for expr, low, high in (
+        ("l.followers", flt.followers_min, flt.followers_max),
+        ("l.avg_engagement / nullif(l.followers, 0)", flt.er_min, flt.er_max),
+    ):
+        if low is not None:
+            clauses.append(f"{expr} >= ?")
+            params.append(low)
+        if high is not None:
+            clauses.append(f"{expr} <= ?")
+            params.append(high)
+    for word in _search_words(flt.search):
+        # each word must occur (case-insensitive) or be one or two typos away from a word
+        clauses.append(
+            """
+            (
+                lower(concat_ws(' ', c.title, c.handle, o.name, c.notes)) like '%' || ? || '%'
+                or list_bool_or(list_transform(
+                    regexp_split_to_array(lower(concat_ws(' ', c.title, c.handle, o.name)), '[^\\w]+'),
+                    lambda w: length(w) >= 3 and damerau_levenshtein(w, ?) <= ?
+                ))
+            )
+            """
+        )
+        params.extend([word, word, 0 if len(word) < 4 else 1 if len(word) < 8 else 2])
+    return " and ".join(clauses), params
+
+
+def _search_words(text: str) -> list[str]:
+    return [w for w in (text or "").lower().split() if w][:8]
+
+
+def filter_options(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Distinct values for the filter widgets: niches, countries, languages, tags."""
+    out = {}
+    for key, expr in (
+        ("niches", "unnest(niches)"),
+        ("tags", "unnest(tags)"),
+        ("countries", "country"),
+        ("languages", "language"),
+    ):
+        rows = cur.execute(
+            f"select distinct v from (select {expr} as v from channels) where v is not null order by v"
+        ).fetchall()
+        out[key] = [r[0] for r in rows]
+    return out
+
+
+def registry_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """What the workspace holds: channel, owner and snapshot counts, and channels per platform."""
+    row = cur.execute(
+        """
+        select (select count(*) from channels where not archived),
+               (select count(*) from channels where archived),
+               (select count(*) from owners),
+               (select count(*) from snapshots),
+               (select max(measured_on) from snapshots)
+        """
+    ).fetchall()[0]
+    per_platform = cur.execute(
+        """
+        select platform, count(*) as channels,
+               count(*) filter (where kind = 'public_page') as public_pages
+        from channels where not archived group by platform order by channels desc, platform
+        """
+    ).fetchall()
+    return {
+        "channels": row[0],
+        "archived": row[1],
+        "owners": row[2],
+        "snapshots": row[3],
+        "last_measured_on": row[4],
+        "per_platform": [
+            {"platform": p, "channels": n, "public_pages": pp} for p, n, pp in per_platform
+        ],
+    }
+
+
+# ---------------------------------------------------------------- owners
+
+
+def get_owner(cur: duckdb.DuckDBPyConnection, owner_id: int) -> Owner:
+    """One owner by id."""
+    row = cur.execute(f"select {_OWNER_COLS} from owners where id = ?", [owner_id]).fetchall()
+    if not row:
+        raise NotFound(f"Owner {owner_id} does not exist.")
+    return Owner(*row[0])
+
+
+def clean_owner_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise owner fields."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in OWNER_EDITABLE:
+            raise ValidationError(f"“{key}” is not an owner field.")
+        if key == "email":
+            out[key] = check_email(value)
+        elif key == "telegram":
+            out[key] = check_telegram(value)
+        elif key == "phone":
+            out[key] = check_phone(value)
+        else:
+            out[key] = clean_text(value)
+    if "name" in out and not out["name"]:
+        raise ValidationError("An owner needs a name.")
+    return out
+
+
+def add_owner(store: Store, name: str, **values: Any) -> int:
+    """Create an owner (the person or admin you negotiate with)."""
+    clean = clean_owner_fields({"name": name, **values})
+    with store.transaction() as cur:
+        names = list(clean)
+        row = cur.execute(
+            f"insert into owners ({', '.join(names)}) values ({', '.join('?' for _ in names)}) "
+            "returning id",
+            list(clean.values()),
+        ).fetchall()
+    return int(row[0][0])
+
+
+def update_owner(store: Store, owner_id: int, version: int, **changes: Any) -> int:
+    """Apply edits to an owner still at ``version``; returns the new version."""
+    clean = clean_owner_fields(changes)
+    if not clean:
+        return version
+    sets = ", ".join(f"{name} = ?" for name in clean)
+    with store.transaction() as cur:
+        return _bump(cur, "owners", owner_id, version, sets, list(clean.values()))
+
+
+def find_owner_by_name(cur: duckdb.DuckDBPyConnection, name: str) -> int | None:
+    """The id of the owner with this name (case-insensitive), if any."""
+    rows = cur.execute(
+        "select id from owners where lower(name) = lower(?) order by id limit 1", [name.strip()]
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def list_owners(cur: duckdb.DuckDBPyConnection, search: str = "") -> pl.DataFrame:
+    """Owners with their contacts, number of channels and total followers of those channels."""
+    sql = f"""
+        with {_LATEST}
+        select o.id, o.name, o.email, o.telegram, o.phone, o.other_contact,
+               count(c.id) as channels,
+               list(distinct c.platform order by c.platform)
+                   filter (where c.platform is not null) as platforms,
+               sum(l.followers)::bigint as followers, o.version
+        from owners o
+        left join channels c on c.owner_id = o.id and not c.archived
+        left join latest l on l.channel_id = c.id
+        where ? = '' or lower(concat_ws(' ', o.name, o.email, o.telegram, o.phone))
+                        like '%' || lower(?) || '%'
+        group by all
+        order by channels desc, o.name
+    """
+    return cur.sql(sql, params=[search.strip(), search.strip()]).pl()
+
+
+def owner_channels(cur: duckdb.DuckDBPyConnection, owner_id: int) -> pl.DataFrame:
+    """An owner's channels (archived too) with their latest numbers."""
+    frame = list_channels(cur, ChannelFilter(archived="all"))
+    return frame.filter(pl.col("owner_id") == owner_id)
+
+
+# ---------------------------------------------------------------- snapshots
+
+
+def add_snapshot(store: Store, channel_id: int, **values: Any) -> int:
+    """Record a metric snapshot for a channel (numbers checked, provenance required)."""
+    clean = clean_snapshot_fields(values)
+    get_channel(store.cursor(), channel_id)
+    with store.transaction() as cur:
+        names = ["channel_id", *clean]
+        row = cur.execute(
+            f"insert into snapshots ({', '.join(names)}) "
+            f"values ({', '.join('?' for _ in names)}) returning id",
+            [channel_id, *clean.values()],
+        ).fetchall()
+    return int(row[0][0])
+
+
+def list_snapshots(cur: duckdb.DuckDBPyConnection, channel_id: int) -> pl.DataFrame:
+    """A channel's snapshots, oldest first, with ER, ERR and reach rate."""
+    sql = f"""
+        select id, measured_on, followers, avg_reach, avg_views, avg_engagement,
+               avg_likes, avg_comments, avg_shares,
+               {metrics.ER_SQL} as er, {metrics.ERR_SQL} as err,
+               {metrics.REACH_RATE_SQL} as reach_rate, provenance, source
+        from snapshots where channel_id = ?
+        order by measured_on, id
+    """
+    return cur.sql(sql, params=[channel_id]).pl()
