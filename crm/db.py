@@ -6,7 +6,6 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -15,6 +14,7 @@ from crm.errors import CrmError, DatabaseLocked
 
 DEFAULT_DB = Path("data") / "crm.duckdb"
 MEMORY = ":memory:"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> str:
@@ -30,9 +30,8 @@ def quote_ident(name: str) -> str:
 
 
 def _migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files("crm") / "migrations"
     found = []
-    for entry in folder.iterdir():
+    for entry in MIGRATIONS.iterdir():
         name = entry.name
         if name.endswith(".sql") and name[:3].isdigit():
             found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))

@@ -263,9 +263,24 @@ _LATEST = """
 """
 
 
-def list_channels(cur: duckdb.DuckDBPyConnection, flt: ChannelFilter | None = None) -> pl.DataFrame:
+SORTS = {
+    "followers": ("Followers, most first", "l.followers desc nulls last"),
+    "avg_reach": ("Average reach, most first", "l.avg_reach desc nulls last"),
+    "er": ("ER, highest first", "er desc nulls last"),
+    "err": ("ERR, highest first", "err desc nulls last"),
+    "title": ("Title, A to Z", "lower(coalesce(c.title, c.handle))"),
+    "updated": ("Recently edited", "c.updated_at desc"),
+    "measured": ("Recently measured", "l.measured_on desc nulls last"),
+}
+
+
+def list_channels(
+    cur: duckdb.DuckDBPyConnection, flt: ChannelFilter | None = None, sort: str = "followers"
+) -> pl.DataFrame:
     """Channels with owner and latest snapshot (followers, reach, ER, ERR), narrowed by a filter."""
     flt = flt or ChannelFilter()
+    if sort not in SORTS:
+        raise ValidationError(f"Cannot sort by “{sort}”.")
     where, params = _filter_sql(flt)
     sql = f"""
         with {_LATEST}
@@ -282,7 +297,7 @@ def list_channels(cur: duckdb.DuckDBPyConnection, flt: ChannelFilter | None = No
         left join owners o on o.id = c.owner_id
         left join latest l on l.channel_id = c.id
         where {where}
-        order by l.followers desc nulls last, c.id
+        order by {SORTS[sort][1]}, c.id
     """
     return cur.sql(sql, params=params).pl()
 
@@ -324,7 +339,7 @@ def _filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
             (
                 lower(concat_ws(' ', c.title, c.handle, o.name, c.notes)) like '%' || ? || '%'
                 or list_bool_or(list_transform(
-                    regexp_split_to_array(lower(concat_ws(' ', c.title, c.handle, o.name)), '[^\\w]+'),
+                    regexp_split_to_array(lower(concat_ws(' ', c.title, c.handle, o.name)), '[^\\p{L}\\p{N}_]+'),
                     lambda w: length(w) >= 3 and damerau_levenshtein(w, ?) <= ?
                 ))
             )

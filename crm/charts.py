@@ -1,0 +1,86 @@
+"""Plotly figure builders: a data frame in, a figure out (tested through their traces)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from crm.metrics import FORMULAS
+from crm.platforms import PLATFORM_LABELS
+
+PALETTE = ["#2563eb", "#f97316", "#10b981", "#a855f7", "#ef4444", "#0ea5e9", "#eab308"]
+
+
+def followers_er_figure(snapshots: pl.DataFrame, title: str = "") -> go.Figure:
+    """Followers over time (left axis) with ER and ERR in percent (right axis)."""
+    fig = go.Figure()
+    dates = snapshots["measured_on"].to_list()
+    fig.add_trace(
+        go.Scatter(
+            x=dates,
+            y=snapshots["followers"].to_list(),
+            name="Followers",
+            mode="lines+markers",
+            line={"color": PALETTE[0], "width": 2.5},
+            hovertemplate="%{x|%d %b %Y}<br>%{y:,.0f} followers<extra></extra>",
+        )
+    )
+    for column, label, color in (("er", "ER", PALETTE[1]), ("err", "ERR", PALETTE[2])):
+        values = [None if v is None else v * 100 for v in snapshots[column].to_list()]
+        fig.add_trace(
+            go.Scatter(
+                x=dates,
+                y=values,
+                name=f"{label}, %",
+                mode="lines+markers",
+                yaxis="y2",
+                line={"color": color, "width": 1.5, "dash": "dot"},
+                hovertemplate=f"%{{x|%d %b %Y}}<br>{label} %{{y:.2f}} %<extra>{FORMULAS[column]}</extra>",
+            )
+        )
+    fig.update_layout(
+        title={"text": title} if title else None,
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        height=360,
+        hovermode="x unified",
+        legend={"orientation": "h", "y": -0.15},
+        yaxis={"title": {"text": "Followers"}, "rangemode": "tozero", "tickformat": "~s"},
+        yaxis2={
+            "title": {"text": "ER / ERR, %"},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
+    )
+    return fig
+
+
+def platform_mix_figure(per_platform: list[dict]) -> go.Figure:
+    """Channels per platform, split into persons and public pages (horizontal bars)."""
+    labels = [PLATFORM_LABELS.get(r["platform"], r["platform"]) for r in per_platform]
+    pages = [r["public_pages"] for r in per_platform]
+    persons = [r["channels"] - r["public_pages"] for r in per_platform]
+    fig = go.Figure(
+        [
+            go.Bar(
+                y=labels,
+                x=persons,
+                name="Bloggers (person)",
+                orientation="h",
+                marker_color=PALETTE[0],
+            ),
+            go.Bar(
+                y=labels, x=pages, name="Public pages", orientation="h", marker_color=PALETTE[1]
+            ),
+        ]  # fmt: skip
+    )
+    fig.update_layout(
+        barmode="stack",
+        height=60 + 28 * max(len(labels), 1),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        legend={"orientation": "h", "y": -0.2},
+        xaxis={"title": {"text": "Channels"}},
+        yaxis={"autorange": "reversed"},
+    )
+    return fig

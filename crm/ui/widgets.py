@@ -1,0 +1,131 @@
+"""Widgets shared by pages: the channel filters in the sidebar and the channel table."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from crm import registry
+from crm.metrics import FORMULAS
+from crm.platforms import KINDS, PLATFORM_LABELS, PLATFORMS
+
+KIND_LABELS = {"person": "Blogger (person)", "public_page": "Public page"}
+_F = "registry.filter."  # session-state namespace of the channel filters
+_ARCHIVED = {"active": "Active", "archived": "Archived", "all": "All"}
+
+
+def reset_filters() -> None:
+    """Forget every channel filter of this session."""
+    for key in list(st.session_state):
+        if str(key).startswith(_F):
+            del st.session_state[key]
+
+
+def channel_filters(options: dict[str, list[str]]) -> tuple[registry.ChannelFilter, str]:
+    """The sidebar filter widgets; their values survive a page switch. Returns (filter, sort)."""
+    side = st.sidebar
+    side.subheader("Find channels")
+    keep = {"persist_state": "session"}
+    search = side.text_input(
+        "Search",
+        key=_F + "search",
+        placeholder="title, handle, owner, notes",
+        help="Case does not matter and a small typo is forgiven.",
+        **keep,
+    )
+    platforms = side.multiselect(
+        "Platform", PLATFORMS, key=_F + "platforms", format_func=PLATFORM_LABELS.get, **keep
+    )
+    kinds = side.multiselect("Kind", KINDS, key=_F + "kinds", format_func=KIND_LABELS.get, **keep)
+    niches = side.multiselect("Niche", options["niches"], key=_F + "niches", **keep)
+    countries = side.multiselect("Country", options["countries"], key=_F + "countries", **keep)
+    languages = side.multiselect("Language", options["languages"], key=_F + "languages", **keep)
+    tags = side.multiselect("Tag", options["tags"], key=_F + "tags", **keep)
+    low, high = side.columns(2)
+    f_min = low.number_input("Followers from", min_value=0, step=1000, value=None,
+                             key=_F + "followers_min", **keep)  # fmt: skip
+    f_max = high.number_input("Followers to", min_value=0, step=1000, value=None,
+                              key=_F + "followers_max", **keep)  # fmt: skip
+    er_low, er_high = side.columns(2)
+    help_er = FORMULAS["er"]
+    er_min = er_low.number_input("ER from, %", min_value=0.0, step=0.5, value=None,
+                                 key=_F + "er_min", help=help_er, **keep)  # fmt: skip
+    er_max = er_high.number_input("ER to, %", min_value=0.0, step=0.5, value=None,
+                                  key=_F + "er_max", help=help_er, **keep)  # fmt: skip
+    archived = side.segmented_control(
+        "Show", list(_ARCHIVED), format_func=_ARCHIVED.get, default="active",
+        key=_F + "archived", **keep,
+    )  # fmt: skip
+    sort = side.selectbox(
+        "Sort by", list(registry.SORTS), format_func=lambda k: registry.SORTS[k][0],
+        key=_F + "sort", **keep,
+    )  # fmt: skip
+    side.button("Reset filters", on_click=reset_filters, icon=":material/filter_alt_off:")
+    flt = registry.ChannelFilter(
+        search=search or "",
+        platforms=platforms,
+        kinds=kinds,
+        niches=niches,
+        countries=countries,
+        languages=languages,
+        tags=tags,
+        followers_min=int(f_min) if f_min is not None else None,
+        followers_max=int(f_max) if f_max is not None else None,
+        er_min=er_min / 100 if er_min is not None else None,
+        er_max=er_max / 100 if er_max is not None else None,
+        archived=archived or "active",
+    )
+    return flt, sort or "followers"
+
+
+CHANNEL_COLUMNS = {
+    "title": st.column_config.TextColumn("Title", width="medium", pinned=True),
+    "platform": st.column_config.TextColumn("Platform", width="small"),
+    "handle": st.column_config.TextColumn("Handle"),
+    "kind": st.column_config.TextColumn("Kind", width="small"),
+    "owner": st.column_config.TextColumn("Owner"),
+    "niches": st.column_config.ListColumn("Niches"),
+    "country": st.column_config.TextColumn("Country", width="small"),
+    "language": st.column_config.TextColumn("Lang", width="small"),
+    "followers": st.column_config.NumberColumn("Followers", format="localized"),
+    "avg_reach": st.column_config.NumberColumn(
+        "Avg reach", format="localized", help="Average reach per post (latest snapshot)"
+    ),
+    "er": st.column_config.NumberColumn("ER", format="percent", help=FORMULAS["er"]),
+    "err": st.column_config.NumberColumn("ERR", format="percent", help=FORMULAS["err"]),
+    "reach_rate": st.column_config.NumberColumn(
+        "Reach rate", format="percent", help=FORMULAS["reach_rate"]
+    ),
+    "measured_on": st.column_config.DateColumn("Measured", format="DD.MM.YYYY"),
+    "tags": st.column_config.ListColumn("Tags"),
+    "url": st.column_config.LinkColumn("Link", display_text="open ↗", width="small"),
+}
+
+
+def channel_table(frame: pl.DataFrame, key: str, height: int | str = "auto") -> int | None:
+    """Show channels as a sortable table; returns the id of the row the user picked, if any."""
+    shown = frame.with_columns(
+        pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")),
+        pl.col("kind").replace_strict(KIND_LABELS, default=pl.col("kind")),
+    )
+    columns = [c for c in CHANNEL_COLUMNS if c in shown.columns]
+    event = st.dataframe(
+        shown,
+        column_order=columns,
+        column_config=CHANNEL_COLUMNS,
+        hide_index=True,
+        key=key,
+        on_select="rerun",
+        selection_mode="single-row",
+        height=height,
+    )
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        return int(frame["id"][rows[0]])
+    return None
+
+
+def open_channel(channel_id: int) -> None:
+    """Go to the profile of one channel."""
+    st.session_state["registry.channel_id"] = channel_id
+    st.switch_page("pages/channel.py", query_params={"id": str(channel_id)})

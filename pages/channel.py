@@ -1,0 +1,239 @@
+"""Channel profile: every field, the owner and their other channels, snapshots over time, edits."""
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from crm import charts, registry
+from crm.errors import CrmError, NotFound
+from crm.metrics import FORMULAS, er, err, reach_rate
+from crm.numbers import format_compact, format_count, format_percent
+from crm.platforms import KINDS, PLATFORM_LABELS, PROVENANCES
+from crm.ui.state import clear_reads, get_store, show_error
+from crm.ui.widgets import KIND_LABELS, channel_table, open_channel
+
+store = get_store()
+cur = store.cursor()
+
+# the channel comes from the URL (?id=) first, so a profile link can be shared and reloaded
+param = st.query_params.get("id")
+channel_id = (
+    int(param) if param and param.isdigit() else st.session_state.get("registry.channel_id")
+)
+
+if channel_id is None:
+    st.title("Channel profile")
+    st.write("Pick a channel on the **Channels** page, or find it here:")
+    query = st.text_input("Title or handle", key="channel.pick")
+    if query:
+        found = registry.list_channels(cur, registry.ChannelFilter(search=query, archived="all"))
+        if found.is_empty():
+            st.info("No channel matches.")
+        elif (picked := channel_table(found.head(50), key="channel.pick_table")) is not None:
+            open_channel(picked)
+    st.stop()
+
+try:
+    ch = registry.get_channel(cur, int(channel_id))
+except NotFound as exc:
+    show_error(exc)
+    st.stop()
+st.query_params["id"] = str(ch.id)
+st.session_state["registry.channel_id"] = ch.id
+
+if message := st.session_state.pop("channel.saved", None):
+    st.toast(message, icon=":material/check:")
+
+snaps = registry.list_snapshots(cur, ch.id)
+owner = registry.get_owner(cur, ch.owner_id) if ch.owner_id else None
+
+head, actions = st.columns([4, 1], vertical_alignment="bottom")
+head.title(ch.title or ch.handle)
+head.markdown(
+    f"**{PLATFORM_LABELS.get(ch.platform, ch.platform)}** · `{ch.key}` · "
+    f"{KIND_LABELS.get(ch.kind, ch.kind)}"
+    + (f" · [open ↗]({ch.link})" if ch.link else "")
+    + (" · :orange-badge[archived]" if ch.archived else "")
+)
+with actions:
+    label = "Restore" if ch.archived else "Archive"
+    if st.button(label, icon=":material/unarchive:" if ch.archived else ":material/archive:",
+                 width="stretch"):  # fmt: skip
+        try:
+            registry.set_archived(store, ch.id, ch.version, not ch.archived)
+        except CrmError as exc:
+            show_error(exc)
+        else:
+            clear_reads()
+            st.session_state["channel.saved"] = "Restored" if ch.archived else "Archived"
+            st.rerun()
+
+last = snaps.row(-1, named=True) if snaps.height else None
+prev = snaps.row(-2, named=True) if snaps.height > 1 else None
+m = st.columns(5)
+if last:
+    delta = last["followers"] - prev["followers"] if prev and prev["followers"] is not None and last[
+        "followers"] is not None else None  # fmt: skip
+    m[0].metric("Followers", format_count(last["followers"]),
+                delta=None if delta is None else f"{delta:+,}".replace(",", " "),
+                help="Latest snapshot; the change is against the one before")  # fmt: skip
+    m[1].metric("Avg reach", format_compact(last["avg_reach"]), help="Average reach per post")
+    m[2].metric("ER", format_percent(er(last["avg_engagement"], last["followers"]), 2),
+                help=FORMULAS["er"])  # fmt: skip
+    m[3].metric("ERR", format_percent(err(last["avg_engagement"], last["avg_reach"]), 2),
+                help=FORMULAS["err"])  # fmt: skip
+    m[4].metric("Reach rate", format_percent(reach_rate(last["avg_reach"], last["followers"])),
+                help=FORMULAS["reach_rate"])  # fmt: skip
+    st.caption(f"Measured {last['measured_on']:%d.%m.%Y} · {last['provenance']}"
+               + (f" · {last['source']}" if last["source"] else ""))  # fmt: skip
+else:
+    st.info("No numbers yet: add the first snapshot in the **Metrics** tab.")
+
+tab_info, tab_metrics, tab_edit = st.tabs(["Profile", "Metrics", "Edit"])
+
+with tab_info:
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("Details")
+        rows = {
+            "Niches": ", ".join(ch.niches) or "—",
+            "Country / city": " / ".join(x for x in (ch.country, ch.city) if x) or "—",
+            "Language": ch.language or "—",
+            "Tags": ", ".join(ch.tags) or "—",
+            "E-mail": ch.email or "—",
+            "Telegram": ch.telegram or "—",
+            "Phone": ch.phone or "—",
+            "Link": ch.link or "—",
+            "Added": f"{ch.created_at:%d.%m.%Y}",
+        }
+        st.markdown("\n".join(f"- **{k}:** {v}" for k, v in rows.items()))
+        if ch.notes:
+            st.markdown("**Notes**")
+            st.text(ch.notes)
+    with right:
+        st.subheader("Owner")
+        if owner:
+            st.markdown(f"**{owner.name}**")
+            contacts = [
+                x for x in (owner.email, owner.telegram, owner.phone, owner.other_contact) if x
+            ]
+            st.write(" · ".join(contacts) or "No contacts yet.")
+            others = registry.owner_channels(cur, owner.id).filter(pl.col("id") != ch.id)
+            st.markdown(f"**Other channels of this owner ({others.height})**")
+            if others.height and (pick := channel_table(others, key="channel.others")) is not None:
+                open_channel(pick)
+        else:
+            st.write(
+                "No owner yet. Pick one in the **Edit** tab (create owners on the Owners page)."
+            )
+
+with tab_metrics:
+    if snaps.height:
+        st.plotly_chart(charts.followers_er_figure(snaps), width="stretch")
+        st.dataframe(
+            snaps.reverse(),
+            hide_index=True,
+            column_order=[
+                "measured_on",
+                "followers",
+                "avg_reach",
+                "avg_views",
+                "avg_engagement",
+                "er",
+                "err",
+                "reach_rate",
+                "provenance",
+                "source",
+            ],  # fmt: skip
+            column_config={
+                "measured_on": st.column_config.DateColumn("Measured", format="DD.MM.YYYY"),
+                "followers": st.column_config.NumberColumn("Followers", format="localized"),
+                "avg_reach": st.column_config.NumberColumn("Avg reach", format="localized"),
+                "avg_views": st.column_config.NumberColumn("Avg views", format="localized"),
+                "avg_engagement": st.column_config.NumberColumn(
+                    "Avg engagement", format="localized", help=FORMULAS["engagement"]
+                ),
+                "er": st.column_config.NumberColumn("ER", format="percent", help=FORMULAS["er"]),
+                "err": st.column_config.NumberColumn("ERR", format="percent", help=FORMULAS["err"]),
+                "reach_rate": st.column_config.NumberColumn(
+                    "Reach rate", format="percent", help=FORMULAS["reach_rate"]
+                ),
+                "provenance": "Provenance",
+                "source": "Source",
+            },  # fmt: skip
+        )
+    st.subheader("Add a snapshot")
+    with st.form("channel.snapshot", clear_on_submit=True):
+        c1, c2, c3 = st.columns(3)
+        measured_on = c1.date_input("Measured on", value=dt.date.today(),
+                                    max_value=dt.date.today(), format="DD.MM.YYYY")  # fmt: skip
+        provenance = c2.selectbox("Where the numbers come from", PROVENANCES,
+                                  index=PROVENANCES.index("platform_stats"))  # fmt: skip
+        source = c3.text_input("Source note", placeholder="e.g. screenshot from the admin")
+        n = st.columns(4)
+        values = {
+            "followers": n[0].number_input("Followers", min_value=0, step=1, value=None),
+            "avg_reach": n[1].number_input("Avg reach per post", min_value=0, step=1, value=None),
+            "avg_views": n[2].number_input("Avg views per post", min_value=0, step=1, value=None),
+            "avg_likes": n[3].number_input("Avg likes per post", min_value=0, step=1, value=None),
+        }
+        n2 = st.columns(4)
+        values["avg_comments"] = n2[0].number_input("Avg comments", min_value=0, step=1, value=None)
+        values["avg_shares"] = n2[1].number_input("Avg shares", min_value=0, step=1, value=None)
+        values["avg_engagement"] = n2[2].number_input(
+            "Avg engagement", min_value=0, step=1, value=None,
+            help="Leave empty to use likes + comments + shares")  # fmt: skip
+        if st.form_submit_button("Add snapshot", icon=":material/add_chart:"):
+            if values["avg_engagement"] is None:
+                parts = [values[k] for k in ("avg_likes", "avg_comments", "avg_shares")]
+                if any(p is not None for p in parts):
+                    values["avg_engagement"] = sum(p or 0 for p in parts)
+            try:
+                registry.add_snapshot(store, ch.id, measured_on=measured_on,
+                                      provenance=provenance, source=source, **values)  # fmt: skip
+            except CrmError as exc:
+                show_error(exc)
+            else:
+                clear_reads()
+                st.session_state["channel.saved"] = "Snapshot added"
+                st.rerun()
+
+with tab_edit:
+    owners = registry.list_owners(cur)
+    owner_ids = [None, *owners["id"].to_list()]
+    owner_names = dict(zip(owners["id"].to_list(), owners["name"].to_list(), strict=True))
+    with st.form(f"channel.edit.{ch.id}.{ch.version}"):
+        c1, c2 = st.columns(2)
+        title = c1.text_input("Title", value=ch.title or "")
+        kind = c2.selectbox("Kind", KINDS, index=KINDS.index(ch.kind),
+                            format_func=KIND_LABELS.get)  # fmt: skip
+        owner_id = c1.selectbox(
+            "Owner", owner_ids, index=owner_ids.index(ch.owner_id) if ch.owner_id in owner_ids else 0,
+            format_func=lambda i: "— none —" if i is None else owner_names[i],
+        )  # fmt: skip
+        url = c2.text_input("Link", value=ch.url or "")
+        niches = c1.text_input("Niches (comma-separated)", value=", ".join(ch.niches))
+        tags = c2.text_input("Tags (comma-separated)", value=", ".join(ch.tags))
+        g1, g2, g3 = st.columns(3)
+        country = g1.text_input("Country", value=ch.country or "")
+        city = g2.text_input("City", value=ch.city or "")
+        language = g3.text_input("Language", value=ch.language or "", placeholder="ru, en …")
+        k1, k2, k3 = st.columns(3)
+        email = k1.text_input("E-mail", value=ch.email or "")
+        telegram = k2.text_input("Telegram", value=ch.telegram or "", placeholder="@name")
+        phone = k3.text_input("Phone", value=ch.phone or "", placeholder="+7 …")
+        notes = st.text_area("Notes", value=ch.notes or "")
+        if st.form_submit_button("Save changes", type="primary", icon=":material/save:"):
+            try:
+                registry.update_channel(
+                    store, ch.id, ch.version, title=title, kind=kind, owner_id=owner_id, url=url,
+                    niches=niches, tags=tags, country=country, city=city, language=language,
+                    email=email, telegram=telegram, phone=phone, notes=notes,
+                )  # fmt: skip
+            except CrmError as exc:
+                show_error(exc)
+            else:
+                clear_reads()
+                st.session_state["channel.saved"] = "Changes saved"
+                st.rerun()

@@ -1,0 +1,82 @@
+"""Home: what the workspace holds and where to start."""
+
+import streamlit as st
+from crm.demo import clear_workspace, workspace_kind
+
+from crm import charts, registry
+from crm.numbers import format_count
+from crm.ui.state import clear_reads, get_store
+
+store = get_store()
+cur = store.cursor()
+counts = registry.registry_counts(cur)
+kind = workspace_kind(cur)
+
+st.title("Outreach CRM")
+st.caption(
+    "The bloggers and public pages you buy placements from: VK and OK communities, Telegram "
+    "channels, Instagram, YouTube, TikTok, Dzen, RUTUBE, X and Facebook, with their owners and "
+    "their numbers over time."
+)
+
+if kind == "demo":
+    st.info(
+        "You are looking at a **demo workspace** filled with made-up but realistic channels. "
+        "Explore it freely; when you are ready, start an empty workspace and import your own list.",
+        icon=":material/science:",
+    )
+
+cols = st.columns(4)
+cols[0].metric("Channels", format_count(counts["channels"]),
+               help="Active channels (archived ones are not counted)")  # fmt: skip
+cols[1].metric("Owners", format_count(counts["owners"]),
+               help="People and admins you negotiate with")  # fmt: skip
+cols[2].metric("Metric snapshots", format_count(counts["snapshots"]))
+last = counts["last_measured_on"]
+cols[3].metric("Last measured", last.strftime("%d.%m.%Y") if last else "—")
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader("Where to start")
+    st.markdown(
+        "1. **Import your list** of bloggers and pages from a spreadsheet (CSV, TSV or XLSX, "
+        "English or Russian headers).\n"
+        "2. **Find channels** by platform, niche, country, followers and ER on the Channels page, "
+        "or add one by pasting its link.\n"
+        "3. **Open a profile** to see its owner, the owner's other pages and its numbers over "
+        "time, and to record a new measurement.\n"
+        "4. **Keep owners' contacts** in one place: one admin often sells a whole network of pages."
+    )
+    b1, b2, b3 = st.columns(3)
+    b1.page_link("pages/import_channels.py", label="Import a file", icon=":material/upload_file:")
+    b2.page_link("pages/channels.py", label="Browse channels", icon=":material/groups:")
+    b3.page_link("pages/owners.py", label="Owners", icon=":material/contacts:")
+with right:
+    st.subheader("Channels by platform")
+    if counts["per_platform"]:
+        st.plotly_chart(charts.platform_mix_figure(counts["per_platform"]), width="stretch")
+    else:
+        st.write("No channels yet: import a file or add one by its link on the Channels page.")
+
+
+@st.dialog("Start an empty workspace?")
+def confirm_clear() -> None:
+    st.write(
+        f"This deletes all {format_count(counts['channels'] + counts['archived'])} channels, "
+        f"{format_count(counts['owners'])} owners and their snapshots from this database. "
+        "It cannot be undone."
+    )
+    if st.button("Delete everything and start empty", type="primary"):
+        clear_workspace(store)
+        clear_reads()
+        st.session_state["home.cleared"] = True
+        st.rerun()
+
+
+if st.session_state.pop("home.cleared", False):
+    st.toast("The workspace is empty now. Import your first file.", icon=":material/check:")
+if kind == "demo" or counts["channels"]:
+    with st.expander("Workspace"):
+        st.write(f"Database file: `{store.path}`")
+        if st.button("Start an empty workspace…", icon=":material/delete_sweep:"):
+            confirm_clear()

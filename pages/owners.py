@@ -1,0 +1,112 @@
+"""Owners: the people and admins you negotiate with, their contacts and their channels."""
+
+import polars as pl
+import streamlit as st
+
+from crm import registry
+from crm.errors import CrmError
+from crm.numbers import format_count
+from crm.platforms import PLATFORM_LABELS
+from crm.ui.state import clear_reads, get_store, show_error
+from crm.ui.widgets import channel_table, open_channel
+
+store = get_store()
+cur = store.cursor()
+
+st.title("Owners")
+st.caption("One admin often sells placements on a whole network of pages: keep them and their "
+           "contacts here, and see everything they sell.")  # fmt: skip
+
+if message := st.session_state.pop("owners.saved", None):
+    st.toast(message, icon=":material/check:")
+
+search = st.text_input("Search owners", placeholder="name, e-mail, Telegram, phone",
+                       key="owners.search")  # fmt: skip
+owners = registry.list_owners(cur, search or "")
+shown = owners.with_columns(
+    pl.col("platforms").list.eval(
+        pl.element().replace_strict(PLATFORM_LABELS, default=pl.element())
+    )
+)
+st.caption(f"**{format_count(owners.height)}** owners")
+event = st.dataframe(
+    shown,
+    hide_index=True,
+    key="owners.table",
+    on_select="rerun",
+    selection_mode="single-row",
+    column_order=["name", "channels", "platforms", "followers", "email", "telegram", "phone"],
+    column_config={
+        "name": st.column_config.TextColumn("Name", pinned=True),
+        "channels": st.column_config.NumberColumn("Channels", help="Active channels they sell"),
+        "platforms": st.column_config.ListColumn("Platforms"),
+        "followers": st.column_config.NumberColumn(
+            "Followers, total",
+            format="localized",
+            help="Sum of the latest follower counts of their channels (audiences may overlap)",
+        ),
+        "email": "E-mail",
+        "telegram": "Telegram",
+        "phone": "Phone",
+    },  # fmt: skip
+    height=320,
+)
+rows = event.selection.rows if event is not None else []
+if rows:
+    st.session_state["owners.selected"] = int(owners["id"][rows[0]])
+
+with st.expander("Add an owner", icon=":material/person_add:"):
+    with st.form("owners.add", clear_on_submit=True):
+        c1, c2 = st.columns(2)
+        name = c1.text_input("Name *")
+        email = c2.text_input("E-mail")
+        telegram = c1.text_input("Telegram", placeholder="@name")
+        phone = c2.text_input("Phone", placeholder="+7 …")
+        other = st.text_input("Other contact", placeholder="WhatsApp, VK page, agency manager …")
+        if st.form_submit_button("Add owner", icon=":material/add:"):
+            try:
+                new_id = registry.add_owner(store, name, email=email, telegram=telegram,
+                                            phone=phone, other_contact=other)  # fmt: skip
+            except CrmError as exc:
+                show_error(exc)
+            else:
+                clear_reads()
+                st.session_state["owners.selected"] = new_id
+                st.session_state["owners.saved"] = f"Added {name.strip()}"
+                st.rerun()
+
+selected = st.session_state.get("owners.selected")
+if selected is not None:
+    try:
+        owner = registry.get_owner(cur, selected)
+    except CrmError as exc:
+        show_error(exc)
+        st.stop()
+    st.divider()
+    st.subheader(owner.name)
+    left, right = st.columns([2, 3], gap="large")
+    with left, st.form(f"owners.edit.{owner.id}.{owner.version}"):
+        name = st.text_input("Name", value=owner.name)
+        email = st.text_input("E-mail", value=owner.email or "")
+        telegram = st.text_input("Telegram", value=owner.telegram or "")
+        phone = st.text_input("Phone", value=owner.phone or "")
+        other = st.text_input("Other contact", value=owner.other_contact or "")
+        notes = st.text_area("Notes", value=owner.notes or "")
+        if st.form_submit_button("Save contacts", type="primary", icon=":material/save:"):
+            try:
+                registry.update_owner(store, owner.id, owner.version, name=name, email=email,
+                                      telegram=telegram, phone=phone, other_contact=other,
+                                      notes=notes)  # fmt: skip
+            except CrmError as exc:
+                show_error(exc)
+            else:
+                clear_reads()
+                st.session_state["owners.saved"] = "Contacts saved"
+                st.rerun()
+    with right:
+        theirs = registry.owner_channels(cur, owner.id)
+        st.markdown(f"**Channels ({theirs.height})**")
+        if theirs.is_empty():
+            st.write("None yet: open a channel's profile and choose this owner in its Edit tab.")
+        elif (picked := channel_table(theirs, key="owners.channels")) is not None:
+            open_channel(picked)

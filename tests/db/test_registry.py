@@ -1,0 +1,202 @@
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from crm import registry
+from crm.errors import NotFound, StaleEdit, ValidationError
+from crm.registry import ChannelFilter
+
+
+def _seed(store):
+    anna = registry.add_owner(store, "Анна Смирнова", email="anna@pages.ru", telegram="@anna_ads")
+    rows = [
+        ("https://vk.com/club101", "Типичный Екатеринбург", "public_page", ["city", "news"], "Russia", "ru", 120_000, 9_000, 600),
+        ("vk.com/lifehacks_home", "Лайфхаки для дома", "public_page", ["home"], "Russia", "ru", 800_000, 40_000, 4_000),
+        ("t.me/crypto_daily", "Crypto Daily", "public_page", ["finance"], "Kazakhstan", "en", 50_000, 15_000, 300),
+        ("instagram.com/mama_blog_spb", "Mama Blog SPb", "person", ["parenting"], "Russia", "ru", 30_000, 4_000, 0),
+    ]  # fmt: skip
+    ids = []
+    for url, title, kind, niches, country, lang, followers, reach, eng in rows:
+        cid, created = registry.add_channel_from_url(
+            store, url, title=title, kind=kind, niches=niches, country=country, language=lang,
+            owner_id=anna if kind == "public_page" and country == "Russia" else None,
+        )  # fmt: skip
+        assert created
+        registry.add_snapshot(store, cid, measured_on=dt.date(2026, 10, 1), followers=followers - 1000,
+                              avg_reach=reach, avg_engagement=eng, provenance="platform_stats")  # fmt: skip
+        registry.add_snapshot(store, cid, measured_on=dt.date(2026, 11, 1), followers=followers,
+                              avg_reach=reach, avg_engagement=eng, provenance="screenshot")  # fmt: skip
+        ids.append(cid)
+    return anna, ids
+
+
+def test_list_channels_joins_latest_snapshot_and_computes_er_err(store) -> None:
+    anna, ids = _seed(store)
+    frame = registry.list_channels(store.cursor())
+    assert frame["handle"].to_list() == [
+        "lifehacks_home",
+        "club101",
+        "crypto_daily",
+        "mama_blog_spb",
+    ]
+    row = frame.filter(pl.col("handle") == "club101").row(0, named=True)
+    assert row["followers"] == 120_000
+    assert row["measured_on"] == dt.date(2026, 11, 1)
+    assert row["er"] == pytest.approx(600 / 120_000)
+    assert row["err"] == pytest.approx(600 / 9_000)
+    assert row["reach_rate"] == pytest.approx(9_000 / 120_000)
+    assert row["owner"] == "Анна Смирнова"
+    assert row["niches"] == ["city", "news"]
+    mama = frame.filter(pl.col("handle") == "mama_blog_spb").row(0, named=True)
+    assert mama["er"] == 0.0
+
+
+def test_filters_narrow_the_list(store) -> None:
+    _seed(store)
+    cur = store.cursor()
+
+    def handles(**kw):
+        return sorted(registry.list_channels(cur, ChannelFilter(**kw))["handle"].to_list())
+
+    assert handles(platforms=["vk"]) == ["club101", "lifehacks_home"]
+    assert handles(kinds=["person"]) == ["mama_blog_spb"]
+    assert handles(niches=["news", "finance"]) == ["club101", "crypto_daily"]
+    assert handles(countries=["Kazakhstan"]) == ["crypto_daily"]
+    assert handles(languages=["en"]) == ["crypto_daily"]
+    assert handles(followers_min=100_000, followers_max=500_000) == ["club101"]
+    assert handles(er_min=0.0055) == ["crypto_daily"]
+    assert handles(er_max=0.001) == ["mama_blog_spb"]
+
+
+def test_search_is_case_and_typo_tolerant(store) -> None:
+    _seed(store)
+    cur = store.cursor()
+
+    def search(text):
+        return sorted(registry.list_channels(cur, ChannelFilter(search=text))["handle"].to_list())
+
+    assert search("CRYPTO") == ["crypto_daily"]
+    assert search("cripto") == ["crypto_daily"]  # one typo
+    assert search("екатеринбур") == ["club101"]  # substring
+    assert search("Екатиринбург") == ["club101"]  # one typo in Cyrillic
+    assert search("смирнова") == ["club101", "lifehacks_home"]  # owner name
+    assert search("mama spb") == ["mama_blog_spb"]  # every word must match
+    assert search("zzzz") == []
+
+
+def test_sorts(store) -> None:
+    _seed(store)
+    cur = store.cursor()
+    by_title = registry.list_channels(cur, sort="title")["title"].to_list()
+    assert by_title == [
+        "Crypto Daily",
+        "Mama Blog SPb",
+        "Лайфхаки для дома",
+        "Типичный Екатеринбург",
+    ]
+    by_err = registry.list_channels(cur, sort="err")["handle"].to_list()
+    assert by_err[0] == "lifehacks_home"  # 4000/40000 = 10 %
+    with pytest.raises(ValidationError):
+        registry.list_channels(cur, sort="drop table")
+
+
+def test_add_by_url_opens_existing_instead_of_duplicating(store) -> None:
+    first, created = registry.add_channel_from_url(store, "https://vk.com/public777")
+    again, created_again = registry.add_channel_from_url(store, "vk.com/club777")
+    assert (created, created_again) == (True, False)
+    assert first == again
+    assert store.cursor().execute("select count(*) from channels").fetchall() == [(1,)]
+    ch = registry.get_channel(store.cursor(), first)
+    assert (ch.platform, ch.handle, ch.url) == ("vk", "club777", "https://vk.com/public777")
+
+
+def test_edit_validates_and_refuses_stale_versions(store) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/some_channel")
+    v2 = registry.update_channel(store, cid, 1, title="Some channel", email="Ads@Mail.RU",
+                                 tags="VIP, бартер, vip", telegram="t.me/admin_name")  # fmt: skip
+    assert v2 == 2
+    ch = registry.get_channel(store.cursor(), cid)
+    assert (ch.title, ch.email, ch.tags, ch.telegram) == (
+        "Some channel",
+        "ads@mail.ru",
+        ["VIP", "бартер"],
+        "@admin_name",
+    )
+    for bad, message in (
+        ({"email": "not-an-email"}, "not a valid e-mail"),
+        ({"url": "javascript:alert(1)"}, "not a valid web address"),
+        ({"kind": "robot"}, "Kind must be one of"),
+        ({"platform": "vk"}, "can be edited"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            registry.update_channel(store, cid, v2, **bad)
+    with pytest.raises(StaleEdit, match="Someone else changed"):
+        registry.update_channel(store, cid, 1, title="stale")
+    assert registry.get_channel(store.cursor(), cid).title == "Some channel"
+
+
+def test_archive_and_restore(store) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/archived_one")
+    v = registry.set_archived(store, cid, 1, True)
+    cur = store.cursor()
+    assert registry.list_channels(cur).is_empty()
+    assert registry.list_channels(cur, ChannelFilter(archived="archived"))["id"].to_list() == [cid]
+    registry.set_archived(store, cid, v, False)
+    assert registry.list_channels(cur)["id"].to_list() == [cid]
+
+
+def test_snapshot_validation(store) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/metrics_one")
+    with pytest.raises(ValidationError, match="cannot be negative"):
+        registry.add_snapshot(store, cid, followers=-5)
+    with pytest.raises(ValidationError, match="at least one number"):
+        registry.add_snapshot(store, cid)
+    with pytest.raises(ValidationError, match="Provenance"):
+        registry.add_snapshot(store, cid, followers=5, provenance="rumour")
+    with pytest.raises(ValidationError, match="future"):
+        registry.add_snapshot(
+            store, cid, followers=5, measured_on=dt.date.today() + dt.timedelta(days=9)
+        )
+    with pytest.raises(NotFound):
+        registry.add_snapshot(store, 999, followers=5)
+    assert registry.list_snapshots(store.cursor(), cid).is_empty()
+
+
+def test_owners_with_channels(store) -> None:
+    anna, ids = _seed(store)
+    owners = registry.list_owners(store.cursor())
+    row = owners.row(0, named=True)
+    assert (row["name"], row["channels"], row["platforms"], row["followers"]) == (
+        "Анна Смирнова",
+        2,
+        ["vk"],
+        920_000,
+    )
+    assert registry.owner_channels(store.cursor(), anna)["handle"].sort().to_list() == [
+        "club101",
+        "lifehacks_home",
+    ]
+    v = registry.update_owner(store, anna, 1, phone="+7 912 000-00-00")
+    assert v == 2
+    assert registry.get_owner(store.cursor(), anna).phone == "+7 912 000-00-00"
+    with pytest.raises(ValidationError, match="needs a name"):
+        registry.add_owner(store, "  ")
+    with pytest.raises(ValidationError, match="e-mail"):
+        registry.update_owner(store, anna, 2, email="nope")
+
+
+def test_registry_counts_and_filter_options(store) -> None:
+    _seed(store)
+    counts = registry.registry_counts(store.cursor())
+    assert counts["channels"] == 4
+    assert counts["owners"] == 1
+    assert counts["snapshots"] == 8
+    assert counts["per_platform"] == [
+        {"platform": "vk", "channels": 2, "public_pages": 2},
+        {"platform": "instagram", "channels": 1, "public_pages": 0},
+        {"platform": "telegram", "channels": 1, "public_pages": 1},
+    ]
+    options = registry.filter_options(store.cursor())
+    assert options["countries"] == ["Kazakhstan", "Russia"]
+    assert options["niches"] == ["city", "finance", "home", "news", "parenting"]
