@@ -73,7 +73,7 @@ def platform_mix_figure(per_platform: list[dict]) -> go.Figure:
             go.Bar(
                 y=labels, x=pages, name="Public pages", orientation="h", marker_color=PALETTE[1]
             ),
-        ]  # fmt: skip
+        ]
     )
     fig.update_layout(
         barmode="stack",

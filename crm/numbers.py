@@ -9,11 +9,26 @@ import polars as pl
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 _SUFFIXES = {
-    "k": 1e3, "к": 1e3, "тыс": 1e3, "тыс.": 1e3, "т": 1e3, "thousand": 1e3,
-    "m": 1e6, "м": 1e6, "млн": 1e6, "млн.": 1e6, "mln": 1e6, "mio": 1e6, "million": 1e6,
-    "b": 1e9, "bn": 1e9, "млрд": 1e9, "млрд.": 1e9, "billion": 1e9,
+    "k": 1e3,
+    "к": 1e3,
+    "тыс": 1e3,
+    "тыс.": 1e3,
+    "т": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "м": 1e6,
+    "млн": 1e6,
+    "млн.": 1e6,
+    "mln": 1e6,
+    "mio": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "млрд": 1e9,
+    "млрд.": 1e9,
+    "billion": 1e9,
     "%": 0.01,
-}  # fmt: skip
+}
 _NUMBER = re.compile(r"^([+-]?)(\d[\d.,]*|[.,]\d+)([^\d]*)$")
 _THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
 _THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3}){2,}$")

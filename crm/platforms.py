@@ -9,33 +9,73 @@ from urllib.parse import unquote, urlsplit
 from crm.errors import ValidationError
 
 PLATFORMS = (
-    "vk", "ok", "telegram", "instagram", "youtube", "tiktok",
-    "dzen", "rutube", "x", "facebook", "twitch", "other",
-)  # fmt: skip
+    "vk",
+    "ok",
+    "telegram",
+    "instagram",
+    "youtube",
+    "tiktok",
+    "dzen",
+    "rutube",
+    "x",
+    "facebook",
+    "twitch",
+    "other",
+)
 PLATFORM_LABELS = {
-    "vk": "VK", "ok": "OK", "telegram": "Telegram", "instagram": "Instagram",
-    "youtube": "YouTube", "tiktok": "TikTok", "dzen": "Dzen", "rutube": "RUTUBE",
-    "x": "X", "facebook": "Facebook", "twitch": "Twitch", "other": "Other",
-}  # fmt: skip
+    "vk": "VK",
+    "ok": "OK",
+    "telegram": "Telegram",
+    "instagram": "Instagram",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "dzen": "Dzen",
+    "rutube": "RUTUBE",
+    "x": "X",
+    "facebook": "Facebook",
+    "twitch": "Twitch",
+    "other": "Other",
+}
 KINDS = ("person", "public_page")
 PROVENANCES = (
-    "platform_api", "platform_stats", "screenshot", "shop_analytics",
-    "utm_analytics", "estimate", "manual",
-)  # fmt: skip
+    "platform_api",
+    "platform_stats",
+    "screenshot",
+    "shop_analytics",
+    "utm_analytics",
+    "estimate",
+    "manual",
+)
 
 _HOSTS = {
-    "vk.com": "vk", "vk.ru": "vk", "m.vk.com": "vk", "vkontakte.ru": "vk",
-    "ok.ru": "ok", "m.ok.ru": "ok", "odnoklassniki.ru": "ok",
-    "t.me": "telegram", "telegram.me": "telegram", "telegram.dog": "telegram",
-    "instagram.com": "instagram", "instagr.am": "instagram",
-    "youtube.com": "youtube", "m.youtube.com": "youtube", "youtu.be": "youtube",
-    "tiktok.com": "tiktok", "vm.tiktok.com": "tiktok",
-    "dzen.ru": "dzen", "zen.yandex.ru": "dzen",
+    "vk.com": "vk",
+    "vk.ru": "vk",
+    "m.vk.com": "vk",
+    "vkontakte.ru": "vk",
+    "ok.ru": "ok",
+    "m.ok.ru": "ok",
+    "odnoklassniki.ru": "ok",
+    "t.me": "telegram",
+    "telegram.me": "telegram",
+    "telegram.dog": "telegram",
+    "instagram.com": "instagram",
+    "instagr.am": "instagram",
+    "youtube.com": "youtube",
+    "m.youtube.com": "youtube",
+    "youtu.be": "youtube",
+    "tiktok.com": "tiktok",
+    "vm.tiktok.com": "tiktok",
+    "dzen.ru": "dzen",
+    "zen.yandex.ru": "dzen",
     "rutube.ru": "rutube",
-    "x.com": "x", "twitter.com": "x", "mobile.twitter.com": "x",
-    "facebook.com": "facebook", "fb.com": "facebook", "m.facebook.com": "facebook",
+    "x.com": "x",
+    "twitter.com": "x",
+    "mobile.twitter.com": "x",
+    "facebook.com": "facebook",
+    "fb.com": "facebook",
+    "m.facebook.com": "facebook",
     "twitch.tv": "twitch",
-}  # fmt: skip
+}
 _CANONICAL = {
     "vk": "https://vk.com/{h}",
     "ok": "https://ok.ru/{h}",
@@ -171,9 +211,20 @@ def parse_channel_key(text: str) -> ChannelRef:
 def check_platform(value: str) -> str:
     """A known platform name (case-insensitive), or a clear refusal."""
     name = (value or "").strip().lower()
-    aliases = {"twitter": "x", "вк": "vk", "вконтакте": "vk", "одноклассники": "ok",
-               "телеграм": "telegram", "tg": "telegram", "yt": "youtube", "fb": "facebook",
-               "zen": "dzen", "дзен": "dzen", "insta": "instagram", "ig": "instagram"}  # fmt: skip
+    aliases = {
+        "twitter": "x",
+        "вк": "vk",
+        "вконтакте": "vk",
+        "одноклассники": "ok",
+        "телеграм": "telegram",
+        "tg": "telegram",
+        "yt": "youtube",
+        "fb": "facebook",
+        "zen": "dzen",
+        "дзен": "dzen",
+        "insta": "instagram",
+        "ig": "instagram",
+    }
     name = aliases.get(name, name)
     if name not in PLATFORMS:
         raise ValidationError(f"Unknown platform “{value}”. Known: {', '.join(PLATFORMS)}.")

@@ -32,14 +32,30 @@ from crm.validation import (
 )
 
 CHANNEL_EDITABLE = (
-    "title", "kind", "owner_id", "niches", "country", "city", "language",
-    "email", "telegram", "phone", "tags", "notes", "url",
-)  # fmt: skip
+    "title",
+    "kind",
+    "owner_id",
+    "niches",
+    "country",
+    "city",
+    "language",
+    "email",
+    "telegram",
+    "phone",
+    "tags",
+    "notes",
+    "url",
+)
 OWNER_EDITABLE = ("name", "email", "telegram", "phone", "other_contact", "notes")
 SNAPSHOT_METRICS = (
-    "followers", "avg_reach", "avg_views", "avg_engagement",
-    "avg_likes", "avg_comments", "avg_shares",
-)  # fmt: skip
+    "followers",
+    "avg_reach",
+    "avg_views",
+    "avg_engagement",
+    "avg_likes",
+    "avg_comments",
+    "avg_shares",
+)
 
 
 @dataclass

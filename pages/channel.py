@@ -58,8 +58,9 @@ head.markdown(
 )
 with actions:
     label = "Restore" if ch.archived else "Archive"
-    if st.button(label, icon=":material/unarchive:" if ch.archived else ":material/archive:",
-                 width="stretch"):  # fmt: skip
+    if st.button(
+        label, icon=":material/unarchive:" if ch.archived else ":material/archive:", width="stretch"
+    ):
         try:
             registry.set_archived(store, ch.id, ch.version, not ch.archived)
         except CrmError as exc:
@@ -73,20 +74,35 @@ last = snaps.row(-1, named=True) if snaps.height else None
 prev = snaps.row(-2, named=True) if snaps.height > 1 else None
 m = st.columns(5)
 if last:
-    delta = last["followers"] - prev["followers"] if prev and prev["followers"] is not None and last[
-        "followers"] is not None else None  # fmt: skip
-    m[0].metric("Followers", format_count(last["followers"]),
-                delta=None if delta is None else f"{delta:+,}".replace(",", " "),
-                help="Latest snapshot; the change is against the one before")  # fmt: skip
+    delta = (
+        last["followers"] - prev["followers"]
+        if prev and prev["followers"] is not None and last["followers"] is not None
+        else None
+    )
+    m[0].metric(
+        "Followers",
+        format_count(last["followers"]),
+        delta=None if delta is None else f"{delta:+,}".replace(",", " "),
+        help="Latest snapshot; the change is against the one before",
+    )
     m[1].metric("Avg reach", format_compact(last["avg_reach"]), help="Average reach per post")
-    m[2].metric("ER", format_percent(er(last["avg_engagement"], last["followers"]), 2),
-                help=FORMULAS["er"])  # fmt: skip
-    m[3].metric("ERR", format_percent(err(last["avg_engagement"], last["avg_reach"]), 2),
-                help=FORMULAS["err"])  # fmt: skip
-    m[4].metric("Reach rate", format_percent(reach_rate(last["avg_reach"], last["followers"])),
-                help=FORMULAS["reach_rate"])  # fmt: skip
-    st.caption(f"Measured {last['measured_on']:%d.%m.%Y} · {last['provenance']}"
-               + (f" · {last['source']}" if last["source"] else ""))  # fmt: skip
+    m[2].metric(
+        "ER", format_percent(er(last["avg_engagement"], last["followers"]), 2), help=FORMULAS["er"]
+    )
+    m[3].metric(
+        "ERR",
+        format_percent(err(last["avg_engagement"], last["avg_reach"]), 2),
+        help=FORMULAS["err"],
+    )
+    m[4].metric(
+        "Reach rate",
+        format_percent(reach_rate(last["avg_reach"], last["followers"])),
+        help=FORMULAS["reach_rate"],
+    )
+    st.caption(
+        f"Measured {last['measured_on']:%d.%m.%Y} · {last['provenance']}"
+        + (f" · {last['source']}" if last["source"] else "")
+    )
 else:
     st.info("No numbers yet: add the first snapshot in the **Metrics** tab.")
 
@@ -145,7 +161,7 @@ with tab_metrics:
                 "reach_rate",
                 "provenance",
                 "source",
-            ],  # fmt: skip
+            ],
             column_config={
                 "measured_on": st.column_config.DateColumn("Measured", format="DD.MM.YYYY"),
                 "followers": st.column_config.NumberColumn("Followers", format="localized"),
@@ -161,15 +177,17 @@ with tab_metrics:
                 ),
                 "provenance": "Provenance",
                 "source": "Source",
-            },  # fmt: skip
+            },
         )
     st.subheader("Add a snapshot")
     with st.form("channel.snapshot", clear_on_submit=True):
         c1, c2, c3 = st.columns(3)
-        measured_on = c1.date_input("Measured on", value=dt.date.today(),
-                                    max_value=dt.date.today(), format="DD.MM.YYYY")  # fmt: skip
-        provenance = c2.selectbox("Where the numbers come from", PROVENANCES,
-                                  index=PROVENANCES.index("platform_stats"))  # fmt: skip
+        measured_on = c1.date_input(
+            "Measured on", value=dt.date.today(), max_value=dt.date.today(), format="DD.MM.YYYY"
+        )
+        provenance = c2.selectbox(
+            "Where the numbers come from", PROVENANCES, index=PROVENANCES.index("platform_stats")
+        )
         source = c3.text_input("Source note", placeholder="e.g. screenshot from the admin")
         n = st.columns(4)
         values = {
@@ -182,16 +200,26 @@ with tab_metrics:
         values["avg_comments"] = n2[0].number_input("Avg comments", min_value=0, step=1, value=None)
         values["avg_shares"] = n2[1].number_input("Avg shares", min_value=0, step=1, value=None)
         values["avg_engagement"] = n2[2].number_input(
-            "Avg engagement", min_value=0, step=1, value=None,
-            help="Leave empty to use likes + comments + shares")  # fmt: skip
+            "Avg engagement",
+            min_value=0,
+            step=1,
+            value=None,
+            help="Leave empty to use likes + comments + shares",
+        )
         if st.form_submit_button("Add snapshot", icon=":material/add_chart:"):
             if values["avg_engagement"] is None:
                 parts = [values[k] for k in ("avg_likes", "avg_comments", "avg_shares")]
                 if any(p is not None for p in parts):
                     values["avg_engagement"] = sum(p or 0 for p in parts)
             try:
-                registry.add_snapshot(store, ch.id, measured_on=measured_on,
-                                      provenance=provenance, source=source, **values)  # fmt: skip
+                registry.add_snapshot(
+                    store,
+                    ch.id,
+                    measured_on=measured_on,
+                    provenance=provenance,
+                    source=source,
+                    **values,
+                )
             except CrmError as exc:
                 show_error(exc)
             else:
@@ -206,12 +234,13 @@ with tab_edit:
     with st.form(f"channel.edit.{ch.id}.{ch.version}"):
         c1, c2 = st.columns(2)
         title = c1.text_input("Title", value=ch.title or "")
-        kind = c2.selectbox("Kind", KINDS, index=KINDS.index(ch.kind),
-                            format_func=KIND_LABELS.get)  # fmt: skip
+        kind = c2.selectbox("Kind", KINDS, index=KINDS.index(ch.kind), format_func=KIND_LABELS.get)
         owner_id = c1.selectbox(
-            "Owner", owner_ids, index=owner_ids.index(ch.owner_id) if ch.owner_id in owner_ids else 0,
+            "Owner",
+            owner_ids,
+            index=owner_ids.index(ch.owner_id) if ch.owner_id in owner_ids else 0,
             format_func=lambda i: "— none —" if i is None else owner_names[i],
-        )  # fmt: skip
+        )
         url = c2.text_input("Link", value=ch.url or "")
         niches = c1.text_input("Niches (comma-separated)", value=", ".join(ch.niches))
         tags = c2.text_input("Tags (comma-separated)", value=", ".join(ch.tags))
@@ -227,10 +256,23 @@ with tab_edit:
         if st.form_submit_button("Save changes", type="primary", icon=":material/save:"):
             try:
                 registry.update_channel(
-                    store, ch.id, ch.version, title=title, kind=kind, owner_id=owner_id, url=url,
-                    niches=niches, tags=tags, country=country, city=city, language=language,
-                    email=email, telegram=telegram, phone=phone, notes=notes,
-                )  # fmt: skip
+                    store,
+                    ch.id,
+                    ch.version,
+                    title=title,
+                    kind=kind,
+                    owner_id=owner_id,
+                    url=url,
+                    niches=niches,
+                    tags=tags,
+                    country=country,
+                    city=city,
+                    language=language,
+                    email=email,
+                    telegram=telegram,
+                    phone=phone,
+                    notes=notes,
+                )
             except CrmError as exc:
                 show_error(exc)
             else:

@@ -27,10 +27,14 @@ if kind == "demo":
     )
 
 cols = st.columns(4)
-cols[0].metric("Channels", format_count(counts["channels"]),
-               help="Active channels (archived ones are not counted)")  # fmt: skip
-cols[1].metric("Owners", format_count(counts["owners"]),
-               help="People and admins you negotiate with")  # fmt: skip
+cols[0].metric(
+    "Channels",
+    format_count(counts["channels"]),
+    help="Active channels (archived ones are not counted)",
+)
+cols[1].metric(
+    "Owners", format_count(counts["owners"]), help="People and admins you negotiate with"
+)
 cols[2].metric("Metric snapshots", format_count(counts["snapshots"]))
 last = counts["last_measured_on"]
 cols[3].metric("Last measured", last.strftime("%d.%m.%Y") if last else "—")

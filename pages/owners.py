@@ -14,14 +14,17 @@ store = get_store()
 cur = store.cursor()
 
 st.title("Owners")
-st.caption("One admin often sells placements on a whole network of pages: keep them and their "
-           "contacts here, and see everything they sell.")  # fmt: skip
+st.caption(
+    "One admin often sells placements on a whole network of pages: keep them and their "
+    "contacts here, and see everything they sell."
+)
 
 if message := st.session_state.pop("owners.saved", None):
     st.toast(message, icon=":material/check:")
 
-search = st.text_input("Search owners", placeholder="name, e-mail, Telegram, phone",
-                       key="owners.search")  # fmt: skip
+search = st.text_input(
+    "Search owners", placeholder="name, e-mail, Telegram, phone", key="owners.search"
+)
 owners = registry.list_owners(cur, search or "")
 shown = owners.with_columns(
     pl.col("platforms").list.eval(
@@ -48,32 +51,35 @@ event = st.dataframe(
         "email": "E-mail",
         "telegram": "Telegram",
         "phone": "Phone",
-    },  # fmt: skip
+    },
     height=320,
 )
 rows = event.selection.rows if event is not None else []
 if rows:
     st.session_state["owners.selected"] = int(owners["id"][rows[0]])
 
-with st.expander("Add an owner", icon=":material/person_add:"):
-    with st.form("owners.add", clear_on_submit=True):
-        c1, c2 = st.columns(2)
-        name = c1.text_input("Name *")
-        email = c2.text_input("E-mail")
-        telegram = c1.text_input("Telegram", placeholder="@name")
-        phone = c2.text_input("Phone", placeholder="+7 …")
-        other = st.text_input("Other contact", placeholder="WhatsApp, VK page, agency manager …")
-        if st.form_submit_button("Add owner", icon=":material/add:"):
-            try:
-                new_id = registry.add_owner(store, name, email=email, telegram=telegram,
-                                            phone=phone, other_contact=other)  # fmt: skip
-            except CrmError as exc:
-                show_error(exc)
-            else:
-                clear_reads()
-                st.session_state["owners.selected"] = new_id
-                st.session_state["owners.saved"] = f"Added {name.strip()}"
-                st.rerun()
+with (
+    st.expander("Add an owner", icon=":material/person_add:"),
+    st.form("owners.add", clear_on_submit=True),
+):
+    c1, c2 = st.columns(2)
+    name = c1.text_input("Name *")
+    email = c2.text_input("E-mail")
+    telegram = c1.text_input("Telegram", placeholder="@name")
+    phone = c2.text_input("Phone", placeholder="+7 …")
+    other = st.text_input("Other contact", placeholder="WhatsApp, VK page, agency manager …")
+    if st.form_submit_button("Add owner", icon=":material/add:"):
+        try:
+            new_id = registry.add_owner(
+                store, name, email=email, telegram=telegram, phone=phone, other_contact=other
+            )
+        except CrmError as exc:
+            show_error(exc)
+        else:
+            clear_reads()
+            st.session_state["owners.selected"] = new_id
+            st.session_state["owners.saved"] = f"Added {name.strip()}"
+            st.rerun()
 
 selected = st.session_state.get("owners.selected")
 if selected is not None:
@@ -94,9 +100,17 @@ if selected is not None:
         notes = st.text_area("Notes", value=owner.notes or "")
         if st.form_submit_button("Save contacts", type="primary", icon=":material/save:"):
             try:
-                registry.update_owner(store, owner.id, owner.version, name=name, email=email,
-                                      telegram=telegram, phone=phone, other_contact=other,
-                                      notes=notes)  # fmt: skip
+                registry.update_owner(
+                    store,
+                    owner.id,
+                    owner.version,
+                    name=name,
+                    email=email,
+                    telegram=telegram,
+                    phone=phone,
+                    other_contact=other,
+                    notes=notes,
+                )
             except CrmError as exc:
                 show_error(exc)
             else:

@@ -42,24 +42,35 @@ def channel_filters(options: dict[str, list[str]]) -> tuple[registry.ChannelFilt
     languages = side.multiselect("Language", options["languages"], key=_F + "languages", **keep)
     tags = side.multiselect("Tag", options["tags"], key=_F + "tags", **keep)
     low, high = side.columns(2)
-    f_min = low.number_input("Followers from", min_value=0, step=1000, value=None,
-                             key=_F + "followers_min", **keep)  # fmt: skip
-    f_max = high.number_input("Followers to", min_value=0, step=1000, value=None,
-                              key=_F + "followers_max", **keep)  # fmt: skip
+    f_min = low.number_input(
+        "Followers from", min_value=0, step=1000, value=None, key=_F + "followers_min", **keep
+    )
+    f_max = high.number_input(
+        "Followers to", min_value=0, step=1000, value=None, key=_F + "followers_max", **keep
+    )
     er_low, er_high = side.columns(2)
     help_er = FORMULAS["er"]
-    er_min = er_low.number_input("ER from, %", min_value=0.0, step=0.5, value=None,
-                                 key=_F + "er_min", help=help_er, **keep)  # fmt: skip
-    er_max = er_high.number_input("ER to, %", min_value=0.0, step=0.5, value=None,
-                                  key=_F + "er_max", help=help_er, **keep)  # fmt: skip
+    er_min = er_low.number_input(
+        "ER from, %", min_value=0.0, step=0.5, value=None, key=_F + "er_min", help=help_er, **keep
+    )
+    er_max = er_high.number_input(
+        "ER to, %", min_value=0.0, step=0.5, value=None, key=_F + "er_max", help=help_er, **keep
+    )
     archived = side.segmented_control(
-        "Show", list(_ARCHIVED), format_func=_ARCHIVED.get, default="active",
-        key=_F + "archived", **keep,
-    )  # fmt: skip
+        "Show",
+        list(_ARCHIVED),
+        format_func=_ARCHIVED.get,
+        default="active",
+        key=_F + "archived",
+        **keep,
+    )
     sort = side.selectbox(
-        "Sort by", list(registry.SORTS), format_func=lambda k: registry.SORTS[k][0],
-        key=_F + "sort", **keep,
-    )  # fmt: skip
+        "Sort by",
+        list(registry.SORTS),
+        format_func=lambda k: registry.SORTS[k][0],
+        key=_F + "sort",
+        **keep,
+    )
     side.button("Reset filters", on_click=reset_filters, icon=":material/filter_alt_off:")
     flt = registry.ChannelFilter(
         search=search or "",

@@ -11,22 +11,82 @@ from crm.registry import ChannelFilter
 def _seed(store):
     anna = registry.add_owner(store, "Анна Смирнова", email="anna@pages.ru", telegram="@anna_ads")
     rows = [
-        ("https://vk.com/club101", "Типичный Екатеринбург", "public_page", ["city", "news"], "Russia", "ru", 120_000, 9_000, 600),
-        ("vk.com/lifehacks_home", "Лайфхаки для дома", "public_page", ["home"], "Russia", "ru", 800_000, 40_000, 4_000),
-        ("t.me/crypto_daily", "Crypto Daily", "public_page", ["finance"], "Kazakhstan", "en", 50_000, 15_000, 300),
-        ("instagram.com/mama_blog_spb", "Mama Blog SPb", "person", ["parenting"], "Russia", "ru", 30_000, 4_000, 0),
-    ]  # fmt: skip
+        (
+            "https://vk.com/club101",
+            "Типичный Екатеринбург",
+            "public_page",
+            ["city", "news"],
+            "Russia",
+            "ru",
+            120_000,
+            9_000,
+            600,
+        ),
+        (
+            "vk.com/lifehacks_home",
+            "Лайфхаки для дома",
+            "public_page",
+            ["home"],
+            "Russia",
+            "ru",
+            800_000,
+            40_000,
+            4_000,
+        ),
+        (
+            "t.me/crypto_daily",
+            "Crypto Daily",
+            "public_page",
+            ["finance"],
+            "Kazakhstan",
+            "en",
+            50_000,
+            15_000,
+            300,
+        ),
+        (
+            "instagram.com/mama_blog_spb",
+            "Mama Blog SPb",
+            "person",
+            ["parenting"],
+            "Russia",
+            "ru",
+            30_000,
+            4_000,
+            0,
+        ),
+    ]
     ids = []
     for url, title, kind, niches, country, lang, followers, reach, eng in rows:
         cid, created = registry.add_channel_from_url(
-            store, url, title=title, kind=kind, niches=niches, country=country, language=lang,
+            store,
+            url,
+            title=title,
+            kind=kind,
+            niches=niches,
+            country=country,
+            language=lang,
             owner_id=anna if kind == "public_page" and country == "Russia" else None,
-        )  # fmt: skip
+        )
         assert created
-        registry.add_snapshot(store, cid, measured_on=dt.date(2026, 10, 1), followers=followers - 1000,
-                              avg_reach=reach, avg_engagement=eng, provenance="platform_stats")  # fmt: skip
-        registry.add_snapshot(store, cid, measured_on=dt.date(2026, 11, 1), followers=followers,
-                              avg_reach=reach, avg_engagement=eng, provenance="screenshot")  # fmt: skip
+        registry.add_snapshot(
+            store,
+            cid,
+            measured_on=dt.date(2026, 10, 1),
+            followers=followers - 1000,
+            avg_reach=reach,
+            avg_engagement=eng,
+            provenance="platform_stats",
+        )
+        registry.add_snapshot(
+            store,
+            cid,
+            measured_on=dt.date(2026, 11, 1),
+            followers=followers,
+            avg_reach=reach,
+            avg_engagement=eng,
+            provenance="screenshot",
+        )
         ids.append(cid)
     return anna, ids
 
@@ -113,8 +173,15 @@ def test_add_by_url_opens_existing_instead_of_duplicating(store) -> None:
 
 def test_edit_validates_and_refuses_stale_versions(store) -> None:
     cid, _ = registry.add_channel_from_url(store, "t.me/some_channel")
-    v2 = registry.update_channel(store, cid, 1, title="Some channel", email="Ads@Mail.RU",
-                                 tags="VIP, бартер, vip", telegram="t.me/admin_name")  # fmt: skip
+    v2 = registry.update_channel(
+        store,
+        cid,
+        1,
+        title="Some channel",
+        email="Ads@Mail.RU",
+        tags="VIP, бартер, vip",
+        telegram="t.me/admin_name",
+    )
     assert v2 == 2
     ch = registry.get_channel(store.cursor(), cid)
     assert (ch.title, ch.email, ch.tags, ch.telegram) == (

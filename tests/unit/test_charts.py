@@ -30,7 +30,7 @@ def test_platform_mix_figure_splits_persons_and_pages() -> None:
         [
             {"platform": "vk", "channels": 10, "public_pages": 7},
             {"platform": "telegram", "channels": 4, "public_pages": 4},
-        ]  # fmt: skip
+        ]
     )
     assert list(fig.data[0].y) == ["VK", "Telegram"]
     assert list(fig.data[0].x) == [3, 0]
