@@ -1,0 +1,481 @@
+"""Importing channel files into a store: preview, upsert, rejects, transactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from crm import imports
+from crm.errors import ImportRefused
+from crm.imports import (
+    DuplicateRow,
+    RejectedRow,
+    import_channels_file,
+    plan_channel_import,
+    read_table,
+    rejects_csv,
+)
+from crm.registry import add_channel, add_owner, add_snapshot
+
+TODAY = dt.date.today()
+
+
+def write(tmp_path: Path, text: str, name: str = "channels.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def channels(store) -> list[dict]:
+    return (
+        store.cursor()
+        .sql(
+            """
+            select platform, handle, url, title, kind, niches, country, city, language,
+                   email, telegram, phone, tags, notes, version,
+                   (select name from owners o where o.id = c.owner_id) as owner
+            from channels c order by platform, handle
+            """
+        )
+        .pl()
+        .to_dicts()
+    )
+
+
+def snapshots(store) -> list[tuple]:
+    return (
+        store.cursor()
+        .execute(
+            """
+            select c.handle, s.measured_on, s.followers, s.avg_reach, s.avg_views,
+                   s.avg_engagement, s.avg_likes, s.provenance, s.source
+            from snapshots s join channels c on c.id = s.channel_id
+            order by s.id
+            """
+        )
+        .fetchall()
+    )
+
+
+def table_dump(store) -> dict[str, list[tuple]]:
+    cur = store.cursor()
+    return {
+        name: cur.execute(f"select * from {name} order by id").fetchall()
+        for name in ("owners", "channels", "snapshots", "prices")
+    }
+
+
+SAMPLE = (
+    "Площадка;Ссылка;Ник;Название;Владелец;Тематика;Почта;Подписчики;Средний охват;ER;Цена;Дата\n"
+    "vk;https://vk.com/public12345;;Рецепты;Ирина;Еда, Рецепты;ads@recepty.ru;1,2 млн;85 тыс;"
+    "2,4%;15 000;2024-03-01\n"
+    "telegram;https://t.me/Finance_Daily;;Финансы;ирина;Финансы;;350 тыс;120 000;;25000;"
+    "01.03.2024\n"
+    "instagram;;@travel.anna;Анна;;Путешествия;;412,5K;61 000;3,1;;\n"
+)
+
+
+def test_import_new_channels_with_every_field(store, tmp_path):
+    path = write(tmp_path, SAMPLE)
+    result = import_channels_file(store, path)
+    assert (result.new, result.updated, result.unchanged, result.rejected, result.duplicates) == (
+        3,
+        0,
+        0,
+        0,
+        0,
+    )
+    assert result.summary() == "3 new, 0 updated, 0 unchanged, 0 rejected"
+    got = channels(store)
+    assert [(c["platform"], c["handle"], c["url"], c["title"], c["owner"]) for c in got] == [
+        ("instagram", "travel.anna", "https://instagram.com/travel.anna", "Анна", None),
+        ("telegram", "finance_daily", "https://t.me/Finance_Daily", "Финансы", "Ирина"),
+        ("vk", "club12345", "https://vk.com/public12345", "Рецепты", "Ирина"),
+    ]
+    assert got[2]["niches"] == ["Еда", "Рецепты"]
+    assert got[2]["email"] == "ads@recepty.ru"
+    assert got[2]["kind"] == "person"
+    assert snapshots(store) == [
+        (
+            "club12345",
+            dt.date(2024, 3, 1),
+            1_200_000,
+            85_000.0,
+            None,
+            28_800.0,
+            None,
+            "manual",
+            "import: channels.csv",
+        ),
+        (
+            "finance_daily",
+            dt.date(2024, 3, 1),
+            350_000,
+            120_000.0,
+            None,
+            None,
+            None,
+            "manual",
+            "import: channels.csv",
+        ),
+        (
+            "travel.anna",
+            TODAY,
+            412_500,
+            61_000.0,
+            None,
+            12_787.5,
+            None,
+            "manual",
+            "import: channels.csv",
+        ),
+    ]
+    prices = (
+        store.cursor()
+        .execute(
+            "select c.handle, p.format, p.kind, p.amount, p.currency, p.date, p.source "
+            "from prices p join channels c on c.id = p.channel_id order by p.id"
+        )
+        .fetchall()
+    )
+    assert prices == [
+        (
+            "club12345",
+            "post",
+            "listed",
+            Decimal("15000.00"),
+            "RUB",
+            dt.date(2024, 3, 1),
+            "import: channels.csv",
+        ),
+        (
+            "finance_daily",
+            "post",
+            "listed",
+            Decimal("25000.00"),
+            "RUB",
+            dt.date(2024, 3, 1),
+            "import: channels.csv",
+        ),
+    ]
+    assert store.cursor().execute("select name from owners").fetchall() == [("Ирина",)]
+
+
+def test_existing_owner_is_found_by_name(store, tmp_path):
+    owner = add_owner(store, "Ирина Котова")
+    import_channels_file(store, write(tmp_path, "handle,platform,owner\nanna,vk,ИРИНА КОТОВА\n"))
+    assert store.cursor().execute(
+        "select o.id, c.owner_id from owners o, channels c"
+    ).fetchall() == [(owner, owner)]
+
+
+def test_reimport_is_unchanged_and_writes_nothing(store, tmp_path):
+    path = write(tmp_path, SAMPLE)
+    import_channels_file(store, path)
+    before = table_dump(store)
+    result = import_channels_file(store, path)
+    assert result.summary() == "0 new, 0 updated, 3 unchanged, 0 rejected"
+    assert table_dump(store) == before
+
+
+def test_changed_file_updates_only_given_fields(store, tmp_path):
+    add_channel(store, "telegram", "anna", title="Old title", city="Казань", tags=["a"])
+    add_channel(store, "telegram", "boris", title="Boris")
+    cid = store.cursor().execute("select id from channels where handle = 'anna'").fetchall()[0][0]
+    add_snapshot(store, cid, followers=100, avg_reach=50, measured_on="2024-01-01")
+    path = write(
+        tmp_path,
+        "handle,title,city,followers,avg_reach\n"
+        "anna,New title,,120,50\n"
+        "boris,Boris,,,\n"
+        "carl,Carl,,,\n",
+    )
+    plan = plan_channel_import(
+        store.cursor(), read_table(path.read_bytes(), path.name), platform="telegram"
+    )
+    assert plan.preview.select("line", "status", "handle", "changes").rows() == [
+        (2, "updated", "anna", "title: Old title → New title; followers: 100 → 120"),
+        (3, "unchanged", "boris", ""),
+        (4, "new", "carl", ""),
+    ]
+    result = import_channels_file(store, path, platform="telegram")
+    assert (result.new, result.updated, result.unchanged) == (1, 1, 1)
+    got = {c["handle"]: c for c in channels(store)}
+    assert (got["anna"]["title"], got["anna"]["city"], got["anna"]["tags"]) == (
+        "New title",
+        "Казань",
+        ["a"],
+    )
+    assert (got["anna"]["version"], got["boris"]["version"], got["carl"]["version"]) == (2, 1, 1)
+    assert snapshots(store)[-1] == (
+        "anna",
+        TODAY,
+        120,
+        50.0,
+        None,
+        None,
+        None,
+        "manual",
+        "import: channels.csv",
+    )
+    assert len(snapshots(store)) == 2
+
+
+def test_metric_change_alone_adds_snapshot_without_version_bump(store, tmp_path):
+    import_channels_file(store, write(tmp_path, "link,followers\nt.me/anna,100\n"))
+    result = import_channels_file(store, write(tmp_path, "link,followers\nt.me/anna,110\n"))
+    assert (result.updated, channels(store)[0]["version"]) == (1, 1)
+    assert [s[2] for s in snapshots(store)] == [100, 110]
+
+
+def test_dry_run_writes_nothing(store, tmp_path):
+    before = table_dump(store)
+    result = import_channels_file(store, write(tmp_path, SAMPLE), dry_run=True)
+    assert (result.new, result.dry_run) == (3, True)
+    assert (
+        result.summary() == "3 new, 0 updated, 0 unchanged, 0 rejected (dry run: nothing written)"
+    )
+    assert table_dump(store) == before
+
+
+def test_rejected_rows_have_line_and_reason(store, tmp_path):
+    text = (
+        "Ссылка,Подписчики,Почта,Тип\n"  # line 1
+        "t.me/good_one,1000,,\n"  # 2
+        ",500,,\n"  # 3: no handle or link
+        "t.me/bad_number,abc,,\n"  # 4
+        "t.me/negative,-5,,\n"  # 5
+        "https://example.com/x,10,,\n"  # 6
+        "t.me/bad_mail,10,not-a-mail,\n"  # 7
+        "t.me/bad_kind,10,,робот\n"  # 8
+    )
+    result = import_channels_file(store, write(tmp_path, text))
+    assert (result.new, result.rejected) == (1, 6)
+    assert [str(r) for r in result.rejects] == [
+        "line 3: no handle or link",
+        "line 4: followers “abc” is not a number",
+        "line 5: followers cannot be negative",
+        "line 6: “https://example.com/x” is not a link to a known platform (VK, OK, Telegram, "
+        "Instagram, YouTube, TikTok, Dzen, RUTUBE, X, Facebook, Twitch)",
+        "line 7: “not-a-mail” is not a valid e-mail address",
+        "line 8: kind “робот” is not person or public_page",
+    ]
+    assert rejects_csv(result).decode("utf-8-sig").splitlines()[:3] == [
+        "line,reason",
+        "3,no handle or link",
+        "4,followers “abc” is not a number",
+    ]
+    assert [c["handle"] for c in channels(store)] == ["good_one"]
+
+
+def test_no_platform_is_a_reject_and_default_platform_applies(store, tmp_path):
+    path = write(tmp_path, "handle,followers\nanna,1\nt.me/boris,2\n")
+    result = import_channels_file(store, path)
+    assert [str(r) for r in result.rejects] == [
+        "line 2: no platform: add a platform column or a link, or choose a default platform"
+    ]
+    result = import_channels_file(store, path, platform="vk")
+    assert (result.new, result.unchanged) == (1, 1)
+    assert [(c["platform"], c["handle"]) for c in channels(store)] == [
+        ("telegram", "boris"),
+        ("vk", "anna"),
+    ]
+
+
+def test_unknown_platform_value_is_rejected(store, tmp_path):
+    result = import_channels_file(
+        store, write(tmp_path, "platform,handle\nmyspace,anna\nвк,boris\n")
+    )
+    assert [str(r) for r in result.rejects] == ["line 2: platform “myspace” is unknown"]
+    assert [(c["platform"], c["handle"]) for c in channels(store)] == [("vk", "boris")]
+
+
+def test_duplicates_later_row_wins(store, tmp_path):
+    path = write(
+        tmp_path,
+        "link,followers,title\nt.me/anna,100,First\nt.me/boris,5,B\nhttps://t.me/ANNA,120,Second\n",
+    )
+    result = import_channels_file(store, path)
+    assert result.summary() == (
+        "2 new, 0 updated, 0 unchanged, 0 rejected; 1 duplicate row in the file (the later row won)"
+    )
+    assert result.duplicate_rows == [DuplicateRow(2, "telegram:anna", 4)]
+    got = {c["handle"]: c["title"] for c in channels(store)}
+    assert got == {"anna": "Second", "boris": "B"}
+    assert [s[2] for s in snapshots(store)] == [5, 120]
+
+
+def test_cp1251_semicolon_decimal_comma(store, tmp_path):
+    text = "Ник;Площадка;Подписчики;Охват;ER\r\nанна_блог;vk;12,5K;1 234,5;3,4%\r\n"
+    result = import_channels_file(store, write(tmp_path, text, encoding="cp1251"))
+    assert result.new == 1
+    assert snapshots(store)[0][:6] == ("анна_блог", TODAY, 12_500, 1234.5, None, 425.0)
+
+
+def test_utf8_bom_file(store, tmp_path):
+    text = "\ufeffURL,Subscribers\nhttps://www.youtube.com/@TechReview,1.2M\n"
+    result = import_channels_file(store, write(tmp_path, text))
+    assert result.new == 1
+    assert [(c["platform"], c["handle"]) for c in channels(store)] == [("youtube", "techreview")]
+    assert snapshots(store)[0][2] == 1_200_000
+
+
+def test_xlsx_file(store, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Ссылка", "Название", "Подписчики", "Дата замера", "Цена", "Валюта"])
+    sheet.append(["https://t.me/anna", "Анна", 1200, dt.datetime(2024, 3, 1), 1500.5, "usd"])
+    sheet.append(["https://vk.com/boris", "Борис", "3,5K", None, None, None])
+    path = tmp_path / "channels.xlsx"
+    book.save(path)
+    result = import_channels_file(store, path)
+    assert result.summary() == "2 new, 0 updated, 0 unchanged, 0 rejected"
+    assert [s[:3] for s in snapshots(store)] == [
+        ("anna", dt.date(2024, 3, 1), 1200),
+        ("boris", TODAY, 3500),
+    ]
+    assert store.cursor().execute("select amount, currency, date from prices").fetchall() == [
+        (Decimal("1500.50"), "USD", dt.date(2024, 3, 1))
+    ]
+
+
+def test_mapping_override_by_hand(store, tmp_path):
+    path = write(tmp_path, "Канал,Кол-во,Что-то\nanna,100,x\n")
+    with pytest.raises(ImportRefused) as info:
+        import_channels_file(store, path, platform="telegram")
+    assert str(info.value) == (
+        "No column holds handles or links to channels. Columns found: Канал, Кол-во, Что-то. "
+        "Map one of them to “handle” or “url” (in the column mapping, or with --map COLUMN=handle)."
+    )
+    result = import_channels_file(
+        store, path, platform="telegram", mapping={"Канал": "handle", "Кол-во": "followers"}
+    )
+    assert result.new == 1
+    assert snapshots(store)[0][:3] == ("anna", TODAY, 100)
+    with pytest.raises(ImportRefused, match="“subs” is not a field channels can be imported"):
+        import_channels_file(store, path, platform="telegram", mapping={"Кол-во": "subs"})
+
+
+def test_unknown_default_platform_is_refused(store, tmp_path):
+    with pytest.raises(ImportRefused, match="Unknown platform “myspace”"):
+        import_channels_file(store, write(tmp_path, "handle\nanna\n"), platform="myspace")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "The file bad.csv is empty."),
+        (b"handle,followers\n", "The file bad.csv has a header (line 1) but no data rows."),
+        (
+            b"PK\x03\x04" + b"\x00" * 64,
+            "The file bad.csv is not a readable Excel workbook: File is not a zip file",
+        ),
+        (
+            bytes(range(256)) * 8,
+            "The file bad.csv is not a text table (it looks like a binary file). "
+            "Save it as CSV (comma or semicolon separated) or XLSX and try again.",
+        ),
+    ],
+)
+def test_unreadable_file_refused_and_nothing_written(store, tmp_path, data, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data)
+    before = table_dump(store)
+    with pytest.raises(ImportRefused) as info:
+        import_channels_file(store, path)
+    assert str(info.value) == message
+    assert table_dump(store) == before
+
+
+def test_missing_file_refused(store, tmp_path):
+    with pytest.raises(ImportRefused, match="Cannot read"):
+        import_channels_file(store, tmp_path / "nope.csv")
+
+
+def test_too_many_rows_refused_quickly(store, tmp_path, monkeypatch):
+    # the real limit is 1,000,000 rows; a 2,000,000-row file is refused by the same check
+    path = tmp_path / "huge.csv"
+    with path.open("w") as out:
+        out.write("handle,followers\n")
+        out.write("".join(f"h{i},{i}\n" for i in range(2_000_000)))
+    start = time.perf_counter()
+    with pytest.raises(ImportRefused) as info:
+        import_channels_file(store, path, platform="vk")
+    elapsed = time.perf_counter() - start
+    assert str(info.value) == (
+        "The file huge.csv has more than 1,000,000 rows; the limit is 1,000,000. "
+        "Split the file into parts and import them one by one."
+    )
+    assert elapsed < 3
+    assert table_dump(store)["channels"] == []
+
+
+def test_failure_mid_write_rolls_everything_back(store, tmp_path, monkeypatch):
+    import_channels_file(store, write(tmp_path, "link,followers,owner\nt.me/anna,100,Ира\n"))
+    before = table_dump(store)
+
+    def boom(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(imports, "_write_snapshots", boom)
+    path = write(tmp_path, "link,followers,owner,title\nt.me/anna,150,Ира,A\nt.me/boris,1,Петя,B\n")
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_channels_file(store, path)
+    assert table_dump(store) == before
+    # the store still works after the rollback
+    monkeypatch.undo()
+    assert (
+        import_channels_file(store, path).summary() == "1 new, 1 updated, 0 unchanged, 0 rejected"
+    )
+
+
+def test_plan_is_reclassified_inside_the_write(store, tmp_path):
+    path = write(tmp_path, "link,followers\nt.me/anna,100\n")
+    plan = plan_channel_import(store.cursor(), read_table(path.read_bytes(), path.name))
+    assert plan.counts()["new"] == 1
+    import_channels_file(store, path)  # someone else imported it meanwhile
+    result = imports.apply_import(store, plan)
+    assert (result.new, result.unchanged) == (0, 1)
+    assert len(channels(store)) == 1
+
+
+def test_price_with_currency_sign_and_change(store, tmp_path):
+    import_channels_file(store, write(tmp_path, "link,цена\nt.me/anna,5 000 ₽\n"))
+    result = import_channels_file(store, write(tmp_path, "link,цена,валюта\nt.me/anna,70,USD\n"))
+    assert result.updated == 1
+    assert store.cursor().execute("select amount, currency from prices order by id").fetchall() == [
+        (Decimal("5000.00"), "RUB"),
+        (Decimal("70.00"), "USD"),
+    ]
+
+
+def test_rejected_row_reason_for_bad_date_and_currency(store, tmp_path):
+    text = "link,date,price,currency\nt.me/anna,вчера,1,RUB\nt.me/boris,2024-01-01,1,рублики\n"
+    result = import_channels_file(store, write(tmp_path, text))
+    assert result.rejects == [
+        RejectedRow(2, "measured_on “вчера” is not a date"),
+        RejectedRow(3, "currency “рублики” is not a currency code"),
+    ]
+
+
+def test_sample_file_imports(store):
+    sample = Path(__file__).resolve().parents[2] / "data" / "samples" / "channels_sample.csv"
+    result = import_channels_file(store, sample)
+    assert result.summary() == "7 new, 0 updated, 0 unchanged, 0 rejected"
+    got = {(c["platform"], c["handle"]): c for c in channels(store)}
+    assert sorted(got) == [
+        ("dzen", "kulinar_zen"),
+        ("instagram", "travel.with.anna"),
+        ("ok", "group/54321"),
+        ("telegram", "finance_daily"),
+        ("tiktok", "dance.kz"),
+        ("vk", "club12345"),
+        ("youtube", "techreviewru"),
+    ]
+    assert got[("vk", "club12345")]["kind"] == "public_page"
+    assert got[("vk", "club12345")]["owner"] == "Ирина Котова"
