@@ -60,6 +60,6 @@ st.caption(
 if frame.is_empty():
     st.info("No channel matches these filters. Loosen them or reset them in the sidebar.")
 else:
-    picked = channel_table(frame, key="channels.table", height=620)
+    picked = channel_table(frame, key="channels.table")
     if picked is not None:
         open_channel(picked)

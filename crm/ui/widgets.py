@@ -9,7 +9,7 @@ from crm import registry
 from crm.metrics import FORMULAS
 from crm.platforms import KINDS, PLATFORM_LABELS, PLATFORMS
 
-KIND_LABELS = {"person": "Blogger (person)", "public_page": "Public page"}
+KIND_LABELS = {"person": "Blogger", "public_page": "Public page"}
 _F = "registry.filter."  # session-state namespace of the channel filters
 _ARCHIVED = {"active": "Active", "archived": "Archived", "all": "All"}
 
@@ -113,11 +113,12 @@ CHANNEL_COLUMNS = {
 }
 
 
-def channel_table(frame: pl.DataFrame, key: str, height: int | str = "auto") -> int | None:
+def channel_table(frame: pl.DataFrame, key: str, max_height: int = 620) -> int | None:
     """Show channels as a sortable table; returns the id of the row the user picked, if any."""
     shown = frame.with_columns(
         pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")),
         pl.col("kind").replace_strict(KIND_LABELS, default=pl.col("kind")),
+        pl.col("title").fill_null(pl.col("handle")),
     )
     columns = [c for c in CHANNEL_COLUMNS if c in shown.columns]
     event = st.dataframe(
@@ -128,7 +129,8 @@ def channel_table(frame: pl.DataFrame, key: str, height: int | str = "auto") -> 
         key=key,
         on_select="rerun",
         selection_mode="single-row",
-        height=height,
+        height=min(max_height, 38 + 35 * frame.height),
+        placeholder="—",
     )
     rows = event.selection.rows if event is not None else []
     if rows:

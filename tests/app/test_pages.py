@@ -1,0 +1,183 @@
+"""Every page runs on the demo workspace, and what it shows matches what crm/ computes."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from crm import registry
+from crm.numbers import format_count
+from crm.registry import ChannelFilter
+from crm.ui.state import get_store
+
+from .conftest import open_page
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+
+@pytest.mark.parametrize("page", ["home.py", "channels.py", "channel.py", "owners.py", "import_channels.py"])
+def test_every_page_runs_without_exception(app: AppTest, page: str) -> None:
+    open_page(app, page)
+    assert not app.error, [e.value for e in app.error]
+
+
+def test_home_shows_what_the_workspace_holds(app: AppTest) -> None:
+    counts = registry.registry_counts(get_store().cursor())
+    assert counts["channels"] >= 300
+    assert _metric(app, "Channels") == format_count(counts["channels"])
+    assert _metric(app, "Owners") == format_count(counts["owners"])
+    assert _metric(app, "Metric snapshots") == format_count(counts["snapshots"])
+    assert any("demo workspace" in i.value for i in app.info)
+
+
+def test_channels_table_lists_active_channels(app: AppTest) -> None:
+    open_page(app, "channels.py")
+    expected = registry.list_channels(get_store().cursor())
+    shown = app.dataframe[0].value
+    assert len(shown) == expected.height
+    assert list(shown["handle"][:5]) == expected["handle"].head(5).to_list()
+    assert f"**{format_count(expected.height)}** of" in app.caption[0].value
+
+
+def test_channels_filters_from_the_sidebar_and_keeps_them_across_pages(app: AppTest) -> None:
+    open_page(app, "channels.py")
+    app.sidebar.multiselect(key="registry.filter.platforms").set_value(["telegram"]).run()
+    app.sidebar.number_input(key="registry.filter.followers_min").set_value(50_000).run()
+    flt = ChannelFilter(platforms=["telegram"], followers_min=50_000)
+    expected = registry.list_channels(get_store().cursor(), flt)
+    assert 0 < expected.height
+    shown = app.dataframe[0].value
+    assert sorted(shown["handle"]) == sorted(expected["handle"].to_list())
+    assert set(shown["platform"]) == {"Telegram"}
+
+    open_page(app, "home.py")
+    open_page(app, "channels.py")
+    assert app.sidebar.multiselect(key="registry.filter.platforms").value == ["telegram"]
+    assert len(app.dataframe[0].value) == expected.height
+
+
+def test_channels_search_tolerates_a_typo(app: AppTest) -> None:
+    cur = get_store().cursor()
+    title = registry.list_channels(cur, ChannelFilter(platforms=["vk"]))["title"][0]
+    word = max(title.split(), key=len)
+    typo = word[:2] + word[3:]  # one letter dropped
+    open_page(app, "channels.py")
+    app.sidebar.text_input(key="registry.filter.search").input(typo).run()
+    expected = registry.list_channels(cur, ChannelFilter(search=typo))
+    shown = app.dataframe[0].value
+    assert title in list(shown["title"])
+    assert len(shown) == expected.height
+
+
+def test_add_channel_by_url_and_reopen_existing(app: AppTest) -> None:
+    open_page(app, "channels.py")
+    app.text_input[0].input("https://t.me/brand_new_channel_42")
+    app.button[0].click().run()
+    assert not app.exception
+    assert "Added **telegram:brand_new_channel_42**" in app.success[0].value
+    cur = get_store().cursor()
+    new_id = registry.find_channel(cur, registry.ChannelRef("telegram", "brand_new_channel_42"))
+    assert new_id is not None
+    assert "brand_new_channel_42" in list(app.dataframe[0].value["handle"])
+
+    app.text_input[0].input("t.me/Brand_New_Channel_42/")
+    app.button[0].click().run()
+    assert not app.exception
+    # the existing channel's profile is opened instead of a duplicate being made
+    assert app.title[0].value == "brand_new_channel_42"
+    count = cur.execute("select count(*) from channels where handle = 'brand_new_channel_42'")
+    assert count.fetchall() == [(1,)]
+
+
+def test_add_channel_of_unknown_site_is_refused(app: AppTest) -> None:
+    open_page(app, "channels.py")
+    before = registry.registry_counts(get_store().cursor())["channels"]
+    app.text_input[0].input("https://example.com/someone")
+    app.button[0].click().run()
+    assert "not a link to a known platform" in app.error[0].value
+    assert registry.registry_counts(get_store().cursor())["channels"] == before
+
+
+def _open_profile(app: AppTest, channel_id: int) -> AppTest:
+    app.session_state["registry.channel_id"] = channel_id
+    return open_page(app, "channel.py")
+
+
+def _busiest_owner_channel(cur) -> registry.Channel:
+    owners = registry.list_owners(cur)
+    owner_id = owners.sort("channels", descending=True)["id"][0]
+    channel_id = registry.owner_channels(cur, owner_id)["id"][0]
+    return registry.get_channel(cur, channel_id)
+
+
+def test_profile_shows_latest_numbers_owner_and_chart(app: AppTest) -> None:
+    cur = get_store().cursor()
+    ch = _busiest_owner_channel(cur)
+    _open_profile(app, ch.id)
+    snaps = registry.list_snapshots(cur, ch.id)
+    last = snaps.row(-1, named=True)
+    assert app.title[0].value == (ch.title or ch.handle)
+    assert _metric(app, "Followers") == format_count(last["followers"])
+    assert len(app.get("plotly_chart")) == 1
+    owner = registry.get_owner(cur, ch.owner_id)
+    assert any(owner.name in m.value for m in app.markdown)
+    others = registry.owner_channels(cur, ch.owner_id).filter(pl.col("id") != ch.id)
+    assert any(f"Other channels of this owner ({others.height})" in m.value for m in app.markdown)
+
+
+def test_profile_add_snapshot(app: AppTest) -> None:
+    cur = get_store().cursor()
+    ch = _busiest_owner_channel(cur)
+    _open_profile(app, ch.id)
+    before = registry.list_snapshots(cur, ch.id).height
+    form_numbers = [n for n in app.number_input if n.label == "Followers"]
+    form_numbers[0].set_value(123_456)
+    next(n for n in app.number_input if n.label == "Avg reach per post").set_value(20_000)
+    next(b for b in app.button if b.label == "Add snapshot").click().run()
+    assert not app.exception
+    snaps = registry.list_snapshots(cur, ch.id)
+    assert snaps.height == before + 1
+    assert 123_456 in snaps["followers"].to_list()
+
+
+def test_profile_edit_refuses_bad_email_and_saves_good_edits(app: AppTest) -> None:
+    cur = get_store().cursor()
+    ch = _busiest_owner_channel(cur)
+    _open_profile(app, ch.id)
+    next(t for t in app.text_input if t.label == "E-mail").input("not-an-email")
+    next(b for b in app.button if b.label == "Save changes").click().run()
+    assert "not a valid e-mail" in app.error[0].value
+    assert registry.get_channel(cur, ch.id).version == ch.version
+
+    next(t for t in app.text_input if t.label == "E-mail").input("ads@example.com")
+    next(t for t in app.text_input if t.label == "Title").input("Renamed page")
+    next(b for b in app.button if b.label == "Save changes").click().run()
+    assert not app.error
+    saved = registry.get_channel(cur, ch.id)
+    assert (saved.title, saved.email, saved.version) == ("Renamed page", "ads@example.com", ch.version + 1)
+
+
+def test_profile_archive_and_restore(app: AppTest) -> None:
+    cur = get_store().cursor()
+    ch = _busiest_owner_channel(cur)
+    _open_profile(app, ch.id)
+    next(b for b in app.button if b.label == "Archive").click().run()
+    assert registry.get_channel(cur, ch.id).archived
+    next(b for b in app.button if b.label == "Restore").click().run()
+    assert not registry.get_channel(cur, ch.id).archived
+
+
+def test_owners_page_lists_owners_and_adds_one(app: AppTest) -> None:
+    open_page(app, "owners.py")
+    owners = registry.list_owners(get_store().cursor())
+    assert len(app.dataframe[0].value) == owners.height
+    next(t for t in app.text_input if t.label == "Name *").input("Игорь Петров")
+    next(t for t in app.text_input if t.label == "Telegram" and not t.value).input("@igor_ads")
+    next(b for b in app.button if b.label == "Add owner").click().run()
+    assert not app.exception and not app.error
+    new_id = registry.find_owner_by_name(get_store().cursor(), "игорь петров")
+    assert registry.get_owner(get_store().cursor(), new_id).telegram == "@igor_ads"
