@@ -43,7 +43,7 @@ def main() -> int:
     os.environ["CRM_DB"] = str(path)
     os.chdir(ROOT)
 
-    at = AppTest.from_file("streamlit_app.py", default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     at.run()
     at.switch_page("pages/channels.py").run()
     at.sidebar.multiselect(key="registry.filter.platforms").set_value(["vk", "telegram"]).run()
@@ -51,9 +51,17 @@ def main() -> int:
     assert not at.exception, at.exception
     rows = len(at.dataframe[0].value)
 
-    # every timed run misses the read cache, as the first run after a filter change does
-    page = median_seconds(lambda: at.run(), REPEAT, before=st.cache_data.clear)
+    # every timed run applies a filter the page has not seen yet, so the channel list is read
+    # from the database each time (a cache miss), as after a real filter change
+    values = iter(range(10_001, 10_001 + REPEAT))
+
+    def new_filter() -> None:
+        at.sidebar.number_input(key="registry.filter.followers_min").set_value(next(values))
+
+    page = median_seconds(lambda: at.run(), REPEAT, before=new_filter)
+    assert at.sidebar.number_input(key="registry.filter.followers_min").value == 10_000 + REPEAT
     cached = median_seconds(lambda: at.run(), REPEAT)
+    cold = median_seconds(lambda: at.run(), 5, before=st.cache_data.clear)
     flt = registry.ChannelFilter(platforms=["vk", "telegram"], followers_min=10_000)
     from crm.ui.state import get_store
 
@@ -62,10 +70,17 @@ def main() -> int:
 
     print(f"filter: platform in (vk, telegram), followers ≥ 10,000 → {rows:,} rows shown")
     print(f"reference, registry.list_channels alone: {query * 1000:7.1f} ms")
-    print(f"Channels page script run (cache miss):   {page * 1000:7.1f} ms  = {page / query:.1f}× reference")
-    print(f"Channels page script run (cache hit):    {cached * 1000:7.1f} ms  = {cached / query:.1f}× reference")
+    print(
+        f"Channels page script run (new filter):   {page * 1000:7.1f} ms  = {page / query:.1f}× reference"
+    )
+    print(
+        f"Channels page script run (cache hit):    {cached * 1000:7.1f} ms  = {cached / query:.1f}× reference"
+    )
+    print(
+        f"Channels page script run (all caches cold): {cold * 1000:7.1f} ms  = {cold / query:.1f}× reference"
+    )
     verdict = "PASS" if page <= TARGET else "FAIL"
-    print(f"target ≤ {TARGET * 1000:.0f} ms median (cache miss): {verdict}")
+    print(f"target ≤ {TARGET * 1000:.0f} ms median (new filter): {verdict}")
     return 0 if page <= TARGET else 1
 
 

@@ -23,7 +23,9 @@ def machine() -> str:
     return f"{platform.platform()} · {cpu} · {os.cpu_count()} cores · Python {platform.python_version()}"
 
 
-def median_seconds(fn: Callable[[], object], repeat: int, before: Callable[[], object] | None = None) -> float:
+def median_seconds(
+    fn: Callable[[], object], repeat: int, before: Callable[[], object] | None = None
+) -> float:
     """Median wall time of ``fn`` over ``repeat`` runs (``before`` runs untimed ahead of each)."""
     times = []
     for _ in range(repeat):

@@ -51,6 +51,7 @@ def followers_er_figure(snapshots: pl.DataFrame, title: str = "") -> go.Figure:
             "side": "right",
             "rangemode": "tozero",
             "showgrid": False,
+            "tickformat": ".1f",
         },
     )
     return fig

@@ -56,7 +56,7 @@ class Store:
                 ) from exc
             raise CrmError(f"Cannot open the database {path}: {exc}") from exc
         self._write_lock = threading.RLock()
-        self.migrate()
+        self.applied_on_open = self.migrate()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A fresh cursor on the shared connection, safe for one thread's use."""

@@ -21,6 +21,11 @@ def _channels(path: str, flt: registry.ChannelFilter, sort: str):
     return registry.list_channels(get_store().cursor(), flt, sort)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _total(path: str) -> int:
+    return registry.count_channels(get_store().cursor())
+
+
 flt, sort = channel_filters(_options(store.path))
 
 st.title("Channels")
@@ -52,9 +57,8 @@ if key := st.session_state.pop("channels.added", None):
     st.toast(f"Added {key}", icon=":material/check:")
 
 frame = _channels(store.path, flt, sort)
-total = registry.registry_counts(store.cursor())
 st.caption(
-    f"**{format_count(frame.height)}** of {format_count(total['channels'] + total['archived'])} "
+    f"**{format_count(frame.height)}** of {format_count(_total(store.path))} "
     "channels match. Click a row to open the profile; click a column header to sort."
 )
 if frame.is_empty():

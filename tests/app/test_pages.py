@@ -18,8 +18,9 @@ def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-
-@pytest.mark.parametrize("page", ["home.py", "channels.py", "channel.py", "owners.py", "import_channels.py"])
+@pytest.mark.parametrize(
+    "page", ["home.py", "channels.py", "channel.py", "owners.py", "import_channels.py"]
+)
 def test_every_page_runs_without_exception(app: AppTest, page: str) -> None:
     open_page(app, page)
     assert not app.error, [e.value for e in app.error]
@@ -49,7 +50,7 @@ def test_channels_filters_from_the_sidebar_and_keeps_them_across_pages(app: AppT
     app.sidebar.number_input(key="registry.filter.followers_min").set_value(50_000).run()
     flt = ChannelFilter(platforms=["telegram"], followers_min=50_000)
     expected = registry.list_channels(get_store().cursor(), flt)
-    assert 0 < expected.height
+    assert expected.height > 0
     shown = app.dataframe[0].value
     assert sorted(shown["handle"]) == sorted(expected["handle"].to_list())
     assert set(shown["platform"]) == {"Telegram"}
@@ -158,7 +159,11 @@ def test_profile_edit_refuses_bad_email_and_saves_good_edits(app: AppTest) -> No
     next(b for b in app.button if b.label == "Save changes").click().run()
     assert not app.error
     saved = registry.get_channel(cur, ch.id)
-    assert (saved.title, saved.email, saved.version) == ("Renamed page", "ads@example.com", ch.version + 1)
+    assert (saved.title, saved.email, saved.version) == (
+        "Renamed page",
+        "ads@example.com",
+        ch.version + 1,
+    )
 
 
 def test_profile_archive_and_restore(app: AppTest) -> None:

@@ -58,10 +58,23 @@ def server(browser_available, tmp_path_factory: pytest.TempPathFactory) -> Itera
     log = (tmp_path_factory.getbasetemp() / "streamlit.log").open("w")
     env = {**os.environ, "CRM_DB": str(db)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],  # fmt: skip
         cwd=ROOT,
         env=env,
         stdout=log,

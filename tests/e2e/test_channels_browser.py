@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import settle, shoot
+from .conftest import ROOT, settle, shoot
 
 
 def test_home_page_renders(page, server) -> None:
@@ -40,3 +40,35 @@ def test_profile_and_owners_pages_render(page, server) -> None:
     settle(page)
     page.get_by_role("heading", name="Owners").wait_for()
     shoot(page, "owners")
+
+
+def test_import_a_file_in_the_browser(page, server) -> None:
+    sample = ROOT / "data" / "samples" / "channels_sample.csv"
+    page.goto(server + "/import_channels")
+    settle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(sample))
+    settle(page)
+    page.get_by_role("button", name="Preview").click()
+    settle(page)
+    page.get_by_text("New and updated rows").wait_for()
+    shoot(page, "import-preview")
+    page.get_by_role("button", name="Import 7 rows").click()
+    settle(page)
+    page.get_by_text("Imported 7 new").first.wait_for()
+    shoot(page, "import-done")
+
+
+def test_channel_profile_shows_chart(page, server) -> None:
+    page.goto(server + "/channels")
+    settle(page)
+    page.get_by_role("textbox", name="Search").fill("")
+    page.goto(server + "/channel?id=1")
+    settle(page)
+    page.locator('[data-testid="stMetricValue"]').first.wait_for()
+    page.get_by_role("tab", name="Metrics").click()
+    settle(page)
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    shoot(page, "profile-metrics")
+    page.get_by_role("tab", name="Profile").click()
+    settle(page)
+    shoot(page, "profile")

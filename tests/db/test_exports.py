@@ -1,0 +1,180 @@
+"""Exports: exact rows with the DESIGN.md field names, and a round trip through each format."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from crm.db import Store
+from crm.errors import ValidationError
+from crm.exports import CHANNEL_FIELDS, export_table, table_frame
+from crm.registry import add_channel, add_owner, add_snapshot, get_channel, set_archived
+
+JAN, FEB = dt.date(2026, 1, 10), dt.date(2026, 2, 10)
+
+
+@pytest.fixture
+def small(store: Store) -> Store:
+    """Four channels built by hand: a normal one, followers 0, no snapshot (archived), no reach."""
+    irina = add_owner(
+        store,
+        "Ирина Котова",
+        email="ads@recepty.ru",
+        telegram="@irina_ads",
+        phone="+7 900 123-45-67",
+    )
+    alpha = add_channel(
+        store, "telegram", "alpha", title="Рецепты", kind="public_page", owner_id=irina,
+        niches="food, travel", country="Russia", city="Moscow", language="ru",
+        tags=["проверен", "VIP"], notes="Скидка от трёх постов",
+    )  # fmt: skip
+    add_snapshot(
+        store, alpha, measured_on=JAN, followers=1000, avg_reach=300, avg_views=350,
+        avg_likes=20, avg_comments=5, avg_shares=5, avg_engagement=30, provenance="platform_stats",
+        source="TGStat",
+    )  # fmt: skip
+    add_snapshot(
+        store, alpha, measured_on=FEB, followers=2000, avg_reach=500, avg_views=600,
+        avg_likes=40, avg_comments=5, avg_shares=5, avg_engagement=50, provenance="screenshot",
+    )  # fmt: skip
+    zero = add_channel(store, "vk", "zero", title="Zero Club", owner_id=irina, email="z@club.ru")
+    add_snapshot(
+        store, zero, measured_on=FEB, followers=0, avg_reach=0, avg_engagement=0,
+        provenance="manual",
+    )  # fmt: skip
+    gone = add_channel(store, "youtube", "gone", title="Gone")
+    set_archived(store, gone, get_channel(store.cursor(), gone).version, True)
+    insta = add_channel(store, "instagram", "anna.travel", kind="person")
+    add_snapshot(store, insta, measured_on=JAN, followers=4000, avg_engagement=100)
+    with store.transaction() as cur:
+        cur.execute(
+            """
+            insert into prices (channel_id, format, kind, amount, currency, date, source, note)
+            values (?, 'post', 'listed', 15000.50, 'RUB', ?, 'медиакит', null),
+                   (?, 'story', 'quoted', 120, 'USD', ?, 'chat', 'на месяц')
+            """,
+            [alpha, JAN, insta, FEB],
+        )
+    return store
+
+
+def _channel_rows(store: Store) -> list[dict]:
+    return table_frame(store.cursor(), "channels").to_dicts()
+
+
+def test_channels_rows_exactly(small: Store) -> None:
+    rows = _channel_rows(small)
+    assert [r["platform"] + ":" + r["handle"] for r in rows] == [
+        "instagram:anna.travel", "telegram:alpha", "vk:zero", "youtube:gone",
+    ]  # fmt: skip
+    assert rows[1] == {
+        "platform": "telegram", "handle": "alpha", "url": "https://t.me/alpha",
+        "title": "Рецепты", "kind": "public_page", "owner": "Ирина Котова",
+        "niche": "food, travel", "country": "Russia", "city": "Moscow", "language": "ru",
+        "email": "ads@recepty.ru", "telegram": "@irina_ads", "phone": "+7 900 123-45-67",
+        "tags": "проверен, VIP", "notes": "Скидка от трёх постов", "followers": 2000,
+        "avg_reach": 500.0, "avg_views": 600.0, "avg_engagement": 50.0, "avg_likes": 40.0,
+        "avg_comments": 5.0, "avg_shares": 5.0, "measured_on": FEB, "er": 0.025, "err": 0.1,
+    }  # fmt: skip
+    zero = rows[2]
+    assert (zero["followers"], zero["er"], zero["err"]) == (0, None, None)
+    assert zero["email"] == "z@club.ru"  # the channel's own contact wins over the owner's
+    assert zero["telegram"] == "@irina_ads"
+    gone = rows[3]
+    assert gone["followers"] is None and gone["measured_on"] is None and gone["er"] is None
+    assert gone["niche"] is None and gone["tags"] is None
+    insta = rows[0]
+    assert insta["er"] == 100 / 4000 and insta["err"] is None  # reach unknown
+
+
+def test_other_tables_exactly(small: Store) -> None:
+    cur = small.cursor()
+    owners = table_frame(cur, "owners").to_dicts()
+    assert owners == [
+        {"name": "Ирина Котова", "email": "ads@recepty.ru", "telegram": "@irina_ads",
+         "phone": "+7 900 123-45-67", "other_contact": None, "notes": None, "channels": 2},
+    ]  # fmt: skip
+    snaps = table_frame(cur, "snapshots")
+    assert snaps.columns == [
+        "channel", "measured_on", "followers", "avg_reach", "avg_views", "avg_engagement",
+        "avg_likes", "avg_comments", "avg_shares", "provenance", "source",
+    ]  # fmt: skip
+    assert snaps.select("channel", "measured_on", "followers", "provenance", "source").rows() == [
+        ("instagram:anna.travel", JAN, 4000, "manual", None),
+        ("telegram:alpha", JAN, 1000, "platform_stats", "TGStat"),
+        ("telegram:alpha", FEB, 2000, "screenshot", None),
+        ("vk:zero", FEB, 0, "manual", None),
+    ]
+    prices = table_frame(cur, "prices").to_dicts()
+    assert prices == [
+        {"channel": "instagram:anna.travel", "format": "story", "kind": "quoted",
+         "amount": Decimal("120.00"), "currency": "USD", "date": FEB, "source": "chat",
+         "note": "на месяц"},
+        {"channel": "telegram:alpha", "format": "post", "kind": "listed",
+         "amount": Decimal("15000.50"), "currency": "RUB", "date": JAN, "source": "медиакит",
+         "note": None},
+    ]  # fmt: skip
+
+
+def test_csv_round_trip(small: Store, tmp_path: Path) -> None:
+    out = tmp_path / "channels.csv"
+    assert export_table(small.cursor(), "channels", out) == 4
+    header = out.read_text(encoding="utf-8").splitlines()[0]
+    assert header == ",".join(CHANNEL_FIELDS)
+    back = pl.read_csv(out, try_parse_dates=True)
+    assert back.columns == list(CHANNEL_FIELDS)
+    assert back["title"].to_list() == [None, "Рецепты", "Zero Club", "Gone"]
+    assert back["er"].to_list() == [0.025, 0.025, None, None]
+    assert back["err"].to_list() == [None, 0.1, None, None]
+    assert back["measured_on"].to_list() == [JAN, FEB, FEB, None]
+
+
+def test_parquet_round_trip(small: Store, tmp_path: Path) -> None:
+    cur = small.cursor()
+    for table in ("channels", "owners", "snapshots", "prices"):
+        out = tmp_path / f"{table}.parquet"
+        export_table(cur, table, out)
+        assert_frame_equal(pl.read_parquet(out), table_frame(cur, table))
+
+
+def test_xlsx_round_trip(small: Store, tmp_path: Path) -> None:
+    out = tmp_path / "channels.xlsx"
+    assert export_table(small.cursor(), "channels", out) == 4
+    sheet = openpyxl.load_workbook(out).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == CHANNEL_FIELDS
+    assert len(rows) == 5
+    alpha = dict(zip(CHANNEL_FIELDS, rows[2], strict=True))
+    assert alpha["handle"] == "alpha" and alpha["title"] == "Рецепты"
+    assert alpha["followers"] == 2000 and alpha["er"] == 0.025 and alpha["err"] == 0.1
+    assert alpha["measured_on"].date() == FEB
+    zero = dict(zip(CHANNEL_FIELDS, rows[3], strict=True))
+    assert zero["followers"] == 0 and zero["er"] is None and zero["err"] is None
+
+    prices = tmp_path / "prices.xlsx"
+    assert export_table(small.cursor(), "prices", prices) == 2
+    values = list(openpyxl.load_workbook(prices).active.iter_rows(values_only=True))
+    assert values[2][:5] == ("telegram:alpha", "post", "listed", 15000.5, "RUB")
+
+
+def test_refusals_write_nothing(small: Store, tmp_path: Path) -> None:
+    cur = small.cursor()
+    with pytest.raises(ValidationError, match="must end in .csv, .xlsx or .parquet"):
+        export_table(cur, "channels", tmp_path / "channels.json")
+    with pytest.raises(ValidationError, match="not available yet in this version"):
+        export_table(cur, "placements", tmp_path / "placements.csv")
+    with pytest.raises(ValidationError, match="no table “nope”"):
+        export_table(cur, "nope", tmp_path / "nope.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_workspace_exports_headers_only(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "sub" / "channels.csv"
+    assert export_table(store.cursor(), "channels", out) == 0
+    assert out.read_text(encoding="utf-8").strip() == ",".join(CHANNEL_FIELDS)
