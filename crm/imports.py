@@ -21,6 +21,7 @@ import polars as pl
 
 from crm.db import Store, quote_ident
 from crm.errors import CrmError, ImportRefused, ValidationError
+from crm.geo import normalise_country_column, normalise_language_column
 from crm.numbers import parse_number_column
 from crm.platforms import PLATFORMS, canonical_url, check_platform, parse_channel_url
 from crm.validation import check_email, check_phone, check_telegram, check_url
@@ -1069,6 +1070,8 @@ def _normalise(
     for name in _TEXT:
         raw = _combined(frame, sources.get(name, []), False)
         out[name] = nulls if raw is None else raw
+    out["country"] = normalise_country_column(out["country"])
+    out["language"] = normalise_language_column(out["language"])
     kind_raw = _combined(frame, sources.get("kind", []), False)
     if kind_raw is not None:
         key = kind_raw.str.to_lowercase().str.replace_all(r"[\s\-]+", "_")

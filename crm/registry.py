@@ -12,6 +12,7 @@ import polars as pl
 from crm import metrics
 from crm.db import Store
 from crm.errors import NotFound, StaleEdit, ValidationError
+from crm.geo import normalise_country, normalise_language
 from crm.platforms import (
     KINDS,
     PROVENANCES,
@@ -148,6 +149,10 @@ def clean_channel_fields(values: dict[str, Any]) -> dict[str, Any]:
             out[key] = check_phone(value)
         elif key == "url":
             out[key] = check_url(value)
+        elif key == "country":
+            out[key] = normalise_country(clean_text(value))
+        elif key == "language":
+            out[key] = normalise_language(clean_text(value))
         elif key == "owner_id":
             out[key] = int(value) if value not in (None, "") else None
         else:

@@ -479,3 +479,9 @@ def test_sample_file_imports(store):
     ]
     assert got[("vk", "club12345")]["kind"] == "public_page"
     assert got[("vk", "club12345")]["owner"] == "Ирина Котова"
+    # Russian country and language names land in the registry's one vocabulary
+    assert (got[("vk", "club12345")]["country"], got[("vk", "club12345")]["language"]) == (
+        "Russia",
+        "ru",
+    )
+    assert got[("tiktok", "dance.kz")]["country"] == "Kazakhstan"

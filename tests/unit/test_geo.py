@@ -1,0 +1,32 @@
+import polars as pl
+
+from crm.geo import (
+    normalise_country,
+    normalise_country_column,
+    normalise_language,
+    normalise_language_column,
+)
+
+
+def test_countries_and_languages_share_one_vocabulary() -> None:
+    assert normalise_country(" Россия ") == "Russia"
+    assert normalise_country("РФ") == "Russia"
+    assert normalise_country("kazakhstan") == "Kazakhstan"
+    assert normalise_country("Narnia") == "Narnia"
+    assert normalise_country("  ") is None
+    assert normalise_language("Русский") == "ru"
+    assert normalise_language("EN") == "en"
+    assert normalise_language("Klingon") == "Klingon"
+
+
+def test_vectorised_versions_agree() -> None:
+    countries = pl.Series("c", ["Россия", "Казахстан", None, "Narnia", "United States"])
+    assert normalise_country_column(countries).to_list() == [
+        "Russia",
+        "Kazakhstan",
+        None,
+        "Narnia",
+        "United States",
+    ]
+    languages = pl.Series("l", ["ru", "русский", "English", None])
+    assert normalise_language_column(languages).to_list() == ["ru", "ru", "en", None]
