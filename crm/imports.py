@@ -779,66 +779,6 @@ def _by_unique(column: pl.Series, check: Callable[[str], Any]) -> tuple[pl.Serie
     return cleaned, errors
 
 
-_FAST_NUMBER = re.compile(
-    r"^(-?)(\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d+)?)(k|к|тыс\.?|т|m|м|млн\.?|mln|b|bn|млрд\.?|%)?$"
-).pattern
-_FACTORS = {
-    "k": 1e3,
-    "к": 1e3,
-    "тыс": 1e3,
-    "тыс.": 1e3,
-    "т": 1e3,
-    "m": 1e6,
-    "м": 1e6,
-    "млн": 1e6,
-    "млн.": 1e6,
-    "mln": 1e6,
-    "b": 1e9,
-    "bn": 1e9,
-    "млрд": 1e9,
-    "млрд.": 1e9,
-    "%": 0.01,
-}
-
-
-def parse_numbers(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """crm.numbers.parse_number_column with a vectorised path for the usual shapes
-    (``1 234 567``, ``12,5K``, ``1,2 млн``, ``3,4%``); anything else goes to it unchanged."""
-    direct = raw.str.strip_chars().cast(pl.Float64, strict=False)
-    direct = pl.select(pl.when(direct.is_finite()).then(direct)).to_series()
-    todo = (direct.is_null() & raw.is_not_null()).arg_true()
-    if todo.len() == 0:
-        return direct.alias(raw.name), pl.Series(raw.name, [False] * raw.len())
-    sub = raw.gather(todo)
-    compact = sub.str.replace_all(r"[\s\u00a0\u202f\u2009']+", "").str.to_lowercase()
-    parts = compact.str.extract_groups(_FAST_NUMBER)
-    frame = pl.DataFrame(
-        {
-            "sign": parts.struct.field("1"),
-            "digits": parts.struct.field("2"),
-            "suffix": parts.struct.field("3"),
-        }
-    )
-    thousands = pl.col("digits").str.contains(r"^\d{1,3}(,\d{3})+$")
-    number = (
-        pl.when(pl.col("suffix").is_null() & thousands)
-        .then(pl.col("digits").str.replace_all(",", ""))
-        .otherwise(pl.col("digits").str.replace(",", "."))
-        .cast(pl.Float64, strict=False)
-    )
-    factor = pl.col("suffix").replace_strict(
-        list(_FACTORS), list(_FACTORS.values()), default=1.0, return_dtype=pl.Float64
-    )
-    fast = frame.select(
-        pl.when(pl.col("sign") == "-").then(-number * factor).otherwise(number * factor)
-    ).to_series()
-    rest = pl.select(pl.when(fast.is_null()).then(sub)).to_series()
-    slow, bad = parse_number_column(rest)
-    values = direct.scatter(todo, pl.select(pl.coalesce(fast, slow)).to_series())
-    invalid = pl.Series(raw.name, [False] * raw.len()).scatter(todo, bad)
-    return values.alias(raw.name), invalid
-
-
 _SIMPLE_HOSTS = {
     "vk.com": "vk",
     "vk.ru": "vk",
@@ -1045,7 +985,7 @@ def _normalise(
         if name == "price":
             raw, symbol = _split_currency(raw)
             out["_price_currency"] = symbol
-        values, invalid = parse_numbers(raw)
+        values, invalid = parse_number_column(raw)
         reasons.append(_reason(raw, invalid, f"{name} “{{v}}” is not a number"))
         reasons.append(_reason(raw, (values < 0).fill_null(False), f"{name} cannot be negative"))
         if name in ("er", "err"):

@@ -80,8 +80,7 @@ def _plain_digits(digits: str, *, has_suffix: bool) -> str:
     return digits
 
 
-def parse_number_column(values: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Parse a text column: (Float64 values, Boolean 'was text but no number') of the same length."""
+def _parse_column_slow(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     text = values.cast(pl.String, strict=False).str.strip_chars()
     plain = text.str.contains(r"^-?\d+(\.\d+)?$").fill_null(False)
     fast = pl.Series(values.name, [None] * len(text), dtype=pl.Float64)
@@ -104,6 +103,52 @@ def parse_number_column(values: pl.Series) -> tuple[pl.Series, pl.Series]:
         parsed = fast
     invalid = text.is_in(list(bad)) if bad else pl.Series([False] * len(text))
     return parsed.alias(values.name), invalid.fill_null(False).alias(values.name)
+
+
+_FAST_NUMBER = (
+    r"^(-?)(\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d+)?)(k|к|тыс\.?|т|m|м|млн\.?|mln|b|bn|млрд\.?|%)?$"
+)
+
+
+def parse_number_column(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Parse a text column: (Float64 values, Boolean 'was text but no number') of the same length.
+
+    The usual shapes (``1 234 567``, ``12,5K``, ``1,2 млн``, ``3,4%``) are parsed with polars
+    expressions; anything else goes through ``parse_number`` once per distinct value.
+    """
+    direct = raw.str.strip_chars().cast(pl.Float64, strict=False)
+    direct = pl.select(pl.when(direct.is_finite()).then(direct)).to_series()
+    todo = (direct.is_null() & raw.is_not_null()).arg_true()
+    if todo.len() == 0:
+        return direct.alias(raw.name), pl.Series(raw.name, [False] * raw.len())
+    sub = raw.gather(todo)
+    compact = sub.str.replace_all(r"[\s\u00a0\u202f\u2009']+", "").str.to_lowercase()
+    parts = compact.str.extract_groups(_FAST_NUMBER)
+    frame = pl.DataFrame(
+        {
+            "sign": parts.struct.field("1"),
+            "digits": parts.struct.field("2"),
+            "suffix": parts.struct.field("3"),
+        }
+    )
+    thousands = pl.col("digits").str.contains(r"^\d{1,3}(,\d{3})+$")
+    number = (
+        pl.when(pl.col("suffix").is_null() & thousands)
+        .then(pl.col("digits").str.replace_all(",", ""))
+        .otherwise(pl.col("digits").str.replace(",", "."))
+        .cast(pl.Float64, strict=False)
+    )
+    factor = pl.col("suffix").replace_strict(
+        list(_SUFFIXES), list(_SUFFIXES.values()), default=1.0, return_dtype=pl.Float64
+    )
+    fast = frame.select(
+        pl.when(pl.col("sign") == "-").then(-number * factor).otherwise(number * factor)
+    ).to_series()
+    rest = pl.select(pl.when(fast.is_null()).then(sub)).to_series()
+    slow, bad = _parse_column_slow(rest)
+    values = direct.scatter(todo, pl.select(pl.coalesce(fast, slow)).to_series())
+    invalid = pl.Series(raw.name, [False] * raw.len()).scatter(todo, bad)
+    return values.alias(raw.name), invalid
 
 
 def format_count(value: float | int | None) -> str:

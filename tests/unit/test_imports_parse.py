@@ -16,13 +16,12 @@ from crm.imports import (
     infer_defaults,
     normalise_header,
     parse_links,
-    parse_numbers,
     read_table,
     rejects_csv,
     resolve_mapping,
     suggest_mapping,
 )
-from crm.numbers import parse_number
+from crm.numbers import parse_number, parse_number_column
 from crm.platforms import parse_channel_url
 
 
@@ -276,7 +275,7 @@ def test_resolve_mapping_refuses_unknown_target_and_column():
     assert str(info.value) == "The file has no column “login”. Columns found: nick."
 
 
-def test_parse_numbers_matches_parse_number():
+def test_parse_number_column_matches_parse_number():
     values = [
         "409.8M",
         "409800000",
@@ -301,7 +300,7 @@ def test_parse_numbers_matches_parse_number():
         "inf",
         "12.345.678",
     ]
-    parsed, invalid = parse_numbers(pl.Series("x", values, dtype=pl.String))
+    parsed, invalid = parse_number_column(pl.Series("x", values, dtype=pl.String))
     expected, bad = [], []
     for v in values:
         try:
