@@ -23,7 +23,14 @@ from crm.db import Store, quote_ident
 from crm.errors import CrmError, ImportRefused, ValidationError
 from crm.geo import normalise_country_column, normalise_language_column
 from crm.numbers import parse_number_column
-from crm.platforms import PLATFORMS, canonical_url, check_platform, parse_channel_url
+from crm.platforms import (
+    HOSTS,
+    PLATFORMS,
+    RESERVED_FIRST,
+    canonical_url,
+    check_platform,
+    parse_channel_url,
+)
 from crm.validation import check_email, check_phone, check_telegram, check_url
 
 MAX_ROWS = 1_000_000
@@ -779,33 +786,11 @@ def _by_unique(column: pl.Series, check: Callable[[str], Any]) -> tuple[pl.Serie
     return cleaned, errors
 
 
-_SIMPLE_HOSTS = {
-    "vk.com": "vk",
-    "vk.ru": "vk",
-    "m.vk.com": "vk",
-    "t.me": "telegram",
-    "telegram.me": "telegram",
-    "instagram.com": "instagram",
-    "tiktok.com": "tiktok",
-    "x.com": "x",
-    "twitter.com": "x",
-    "twitch.tv": "twitch",
-    "ok.ru": "ok",
-    "dzen.ru": "dzen",
-    "youtube.com": "youtube",
-    "facebook.com": "facebook",
-}
 _SIMPLE_LINK = (
     r"(?i)^(?:https?://)?(?:www\.)?("
-    + "|".join(re.escape(h) for h in _SIMPLE_HOSTS)
+    + "|".join(re.escape(h) for h in HOSTS)
     + r")/(@?[a-z0-9_][a-z0-9_.\-]*)/?$"
 )
-_NOT_SIMPLE = {
-    "telegram": ("s", "joinchat", "c"),
-    "instagram": ("p", "reel", "reels", "stories", "explore"),
-    "facebook": ("pages", "pg", "profile.php", "groups"),
-    "x": ("i", "intent", "home"),
-}
 
 
 def parse_links(links: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -819,16 +804,21 @@ def parse_links(links: pl.Series) -> tuple[pl.Series, pl.Series]:
         }
     )
     platform = pl.col("host").replace_strict(
-        list(_SIMPLE_HOSTS), list(_SIMPLE_HOSTS.values()), default=None, return_dtype=pl.String
+        list(HOSTS), list(HOSTS.values()), default=None, return_dtype=pl.String
     )
     reserved = pl.lit(False)
-    for name, words in _NOT_SIMPLE.items():
+    for name, words in RESERVED_FIRST.items():
         reserved = reserved | ((platform == name) & pl.col("seg").is_in(list(words)))
     vk_numeric = (platform == "vk") & pl.col("seg").str.contains(r"^(club|public|event|id)\d+$")
     fast = frame.select(
-        pl.when(platform.is_not_null() & ~reserved & ~vk_numeric & (pl.col("seg") != "")).then(
-            platform + pl.lit("\x00") + pl.col("seg")
-        )
+        # rutube names a channel only as /channel/N or /u/name: left to parse_channel_url
+        pl.when(
+            platform.is_not_null()
+            & (platform != "rutube")
+            & ~reserved
+            & ~vk_numeric
+            & (pl.col("seg") != "")
+        ).then(platform + pl.lit("\x00") + pl.col("seg"))
     ).to_series()
     rest = pl.select(pl.when(fast.is_null()).then(links)).to_series()
     slow, errors = _by_unique(rest, _parse_link)

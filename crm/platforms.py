@@ -47,7 +47,7 @@ PROVENANCES = (
     "manual",
 )
 
-_HOSTS = {
+HOSTS = {
     "vk.com": "vk",
     "vk.ru": "vk",
     "m.vk.com": "vk",
@@ -91,7 +91,7 @@ _CANONICAL = {
 }
 _HANDLE_RE = re.compile(r"^[\w.\-/@]+$", re.UNICODE)
 _VK_NUMERIC = re.compile(r"^(club|public|event|id)(\d+)$")
-_RESERVED_FIRST = {
+RESERVED_FIRST = {
     "telegram": {"s", "joinchat", "c"},
     "instagram": {"p", "reel", "reels", "stories", "explore"},
     "facebook": {"pages", "pg", "profile.php", "groups"},
@@ -143,7 +143,7 @@ def parse_channel_url(text: str) -> ChannelRef:
     host = (parts.hostname or "").lower()
     if host.startswith("www."):
         host = host[4:]
-    platform = _HOSTS.get(host)
+    platform = HOSTS.get(host)
     if platform is None and host.endswith(".tiktok.com"):
         platform = "tiktok"
     if platform is None:
@@ -164,7 +164,7 @@ def _handle_from_path(platform: str, segs: list[str], query: str) -> str:
             return "profile.php?id=" + query.split("id=", 1)[1].split("&", 1)[0]
         return ""
     first = segs[0].lower()
-    if first in _RESERVED_FIRST.get(platform, set()):
+    if first in RESERVED_FIRST.get(platform, set()):
         if platform == "telegram" and first == "s" and len(segs) > 1:
             return normalise_handle(segs[1])
         if platform == "facebook" and first in {"pages", "pg"} and len(segs) > 1:
