@@ -11,6 +11,8 @@ import polars as pl
 
 from crm import metrics
 from crm.errors import ValidationError
+from crm.fields import CHANNEL_FIELDS
+from crm.registry import LATEST_SQL
 
 FORMATS = (".csv", ".xlsx", ".parquet")
 TABLES = (
@@ -19,12 +21,6 @@ TABLES = (
 )  # fmt: skip
 AVAILABLE = ("channels", "owners", "snapshots", "prices")
 
-CHANNEL_FIELDS = (
-    "platform", "handle", "url", "title", "kind", "owner", "niche", "country", "city",
-    "language", "email", "telegram", "phone", "tags", "notes", "followers", "avg_reach",
-    "avg_views", "avg_engagement", "avg_likes", "avg_comments", "avg_shares", "measured_on",
-    "er", "err",
-)  # fmt: skip
 OWNER_FIELDS = ("name", "email", "telegram", "phone", "other_contact", "notes", "channels")
 SNAPSHOT_FIELDS = (
     "channel", "measured_on", "followers", "avg_reach", "avg_views", "avg_engagement",
@@ -35,10 +31,7 @@ PRICE_FIELDS = ("channel", "format", "kind", "amount", "currency", "date", "sour
 # The latest snapshot of each channel joined to the channel; its metric columns keep their
 # own names, so ER and ERR are exactly the METRICS.md expressions of crm.metrics.
 _CHANNELS_SQL = f"""
-    with latest as (
-        select * from snapshots
-        qualify row_number() over (partition by channel_id order by measured_on desc, id desc) = 1
-    ),
+    with {LATEST_SQL},
     rows as (
         select c.platform, c.handle, c.url, c.title, c.kind, o.name as owner,
                nullif(array_to_string(c.niches, ', '), '') as niche,

@@ -21,6 +21,8 @@ import polars as pl
 
 from crm.db import Store, quote_ident
 from crm.errors import CrmError, ImportRefused, ValidationError
+from crm.fields import CHANNEL_FIELDS as FIELDS
+from crm.fields import SNAPSHOT_METRICS
 from crm.geo import normalise_country_column, normalise_language_column
 from crm.numbers import parse_number_column
 from crm.platforms import (
@@ -36,35 +38,7 @@ from crm.validation import check_email, check_phone, check_telegram, check_url
 MAX_ROWS = 1_000_000
 LINE = "__line__"  # the spreadsheet row number of each data row, kept beside the file's columns
 
-CHANNEL_FIELDS = (
-    "platform",
-    "handle",
-    "url",
-    "title",
-    "kind",
-    "owner",
-    "niche",
-    "country",
-    "city",
-    "language",
-    "email",
-    "telegram",
-    "phone",
-    "tags",
-    "notes",
-    "followers",
-    "avg_reach",
-    "avg_views",
-    "avg_engagement",
-    "avg_likes",
-    "avg_comments",
-    "avg_shares",
-    "measured_on",
-    "er",
-    "err",
-    "price",
-    "currency",
-)
+CHANNEL_FIELDS = (*FIELDS, "price", "currency")
 FIELD_LABELS = {
     "platform": "Platform",
     "handle": "Handle (username)",
@@ -94,15 +68,7 @@ FIELD_LABELS = {
     "price": "Price of a post",
     "currency": "Currency",
 }
-METRICS = (
-    "followers",
-    "avg_reach",
-    "avg_views",
-    "avg_engagement",
-    "avg_likes",
-    "avg_comments",
-    "avg_shares",
-)
+METRICS = SNAPSHOT_METRICS
 _NUMERIC = (*METRICS, "er", "err", "price")
 _TEXT = ("title", "owner", "country", "city", "language", "notes")
 _LISTS = ("niche", "tags")

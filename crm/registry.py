@@ -12,6 +12,7 @@ import polars as pl
 from crm import metrics
 from crm.db import Store
 from crm.errors import NotFound, StaleEdit, ValidationError
+from crm.fields import SNAPSHOT_METRICS
 from crm.geo import normalise_country, normalise_language
 from crm.platforms import (
     KINDS,
@@ -48,15 +49,6 @@ CHANNEL_EDITABLE = (
     "url",
 )
 OWNER_EDITABLE = ("name", "email", "telegram", "phone", "other_contact", "notes")
-SNAPSHOT_METRICS = (
-    "followers",
-    "avg_reach",
-    "avg_views",
-    "avg_engagement",
-    "avg_likes",
-    "avg_comments",
-    "avg_shares",
-)
 
 
 @dataclass
@@ -276,7 +268,7 @@ def _bump(
     )
 
 
-_LATEST = """
+LATEST_SQL = """
     latest as (
         -- the newest measurement of each channel (by date, then by entry order)
         select * from snapshots
@@ -305,7 +297,7 @@ def list_channels(
         raise ValidationError(f"Cannot sort by “{sort}”.")
     where, params = _filter_sql(flt)
     sql = f"""
-        with {_LATEST}
+        with {LATEST_SQL}
         select c.id, c.platform, c.handle, c.title, c.kind, o.name as owner, c.owner_id,
                c.niches, c.country, c.language, c.tags,
                l.followers, l.avg_reach, l.avg_engagement,
@@ -490,7 +482,7 @@ def find_owner_by_name(cur: duckdb.DuckDBPyConnection, name: str) -> int | None:
 def list_owners(cur: duckdb.DuckDBPyConnection, search: str = "") -> pl.DataFrame:
     """Owners with their contacts, number of channels and total followers of those channels."""
     sql = f"""
-        with {_LATEST}
+        with {LATEST_SQL}
         select o.id, o.name, o.email, o.telegram, o.phone, o.other_contact,
                count(c.id) as channels,
                list(distinct c.platform order by c.platform)
