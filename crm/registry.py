@@ -313,7 +313,9 @@ def list_channels(
         order by {SORTS[sort][1]}, c.id
     """
     # through Arrow: a third faster than the relation's own .pl() on wide results
-    return pl.from_arrow(cur.sql(sql, params=params).to_arrow_table())
+    frame = pl.from_arrow(cur.sql(sql, params=params).to_arrow_table())
+    assert isinstance(frame, pl.DataFrame)
+    return frame
 
 
 def _filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:

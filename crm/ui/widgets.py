@@ -25,51 +25,88 @@ def channel_filters(options: dict[str, list[str]]) -> tuple[registry.ChannelFilt
     """The sidebar filter widgets; their values survive a page switch. Returns (filter, sort)."""
     side = st.sidebar
     side.subheader("Find channels")
-    keep = {"persist_state": "session"}
     search = side.text_input(
         "Search",
         key=_F + "search",
         placeholder="title, handle, owner, notes",
         help="Case does not matter and a small typo is forgiven.",
-        **keep,
+        persist_state="session",
     )
     platforms = side.multiselect(
-        "Platform", PLATFORMS, key=_F + "platforms", format_func=PLATFORM_LABELS.get, **keep
+        "Platform",
+        list(PLATFORMS),
+        key=_F + "platforms",
+        format_func=lambda p: PLATFORM_LABELS[p],
+        persist_state="session",
     )
-    kinds = side.multiselect("Kind", KINDS, key=_F + "kinds", format_func=KIND_LABELS.get, **keep)
-    niches = side.multiselect("Niche", options["niches"], key=_F + "niches", **keep)
-    countries = side.multiselect("Country", options["countries"], key=_F + "countries", **keep)
-    languages = side.multiselect("Language", options["languages"], key=_F + "languages", **keep)
-    tags = side.multiselect("Tag", options["tags"], key=_F + "tags", **keep)
+    kinds = side.multiselect(
+        "Kind",
+        list(KINDS),
+        key=_F + "kinds",
+        format_func=lambda k: KIND_LABELS[k],
+        persist_state="session",
+    )
+    niches = side.multiselect(
+        "Niche", options["niches"], key=_F + "niches", persist_state="session"
+    )
+    countries = side.multiselect(
+        "Country", options["countries"], key=_F + "countries", persist_state="session"
+    )
+    languages = side.multiselect(
+        "Language", options["languages"], key=_F + "languages", persist_state="session"
+    )
+    tags = side.multiselect("Tag", options["tags"], key=_F + "tags", persist_state="session")
     low, high = side.columns(2)
     f_min = low.number_input(
-        "Followers from", min_value=0, step=1000, value=None, key=_F + "followers_min", **keep
+        "Followers from",
+        min_value=0,
+        step=1000,
+        value=None,
+        key=_F + "followers_min",
+        persist_state="session",
     )
     f_max = high.number_input(
-        "Followers to", min_value=0, step=1000, value=None, key=_F + "followers_max", **keep
+        "Followers to",
+        min_value=0,
+        step=1000,
+        value=None,
+        key=_F + "followers_max",
+        persist_state="session",
     )
     er_low, er_high = side.columns(2)
     help_er = FORMULAS["er"]
     er_min = er_low.number_input(
-        "ER from, %", min_value=0.0, step=0.5, value=None, key=_F + "er_min", help=help_er, **keep
+        "ER from, %",
+        min_value=0.0,
+        step=0.5,
+        value=None,
+        key=_F + "er_min",
+        help=help_er,
+        persist_state="session",
     )
     er_max = er_high.number_input(
-        "ER to, %", min_value=0.0, step=0.5, value=None, key=_F + "er_max", help=help_er, **keep
+        "ER to, %",
+        min_value=0.0,
+        step=0.5,
+        value=None,
+        key=_F + "er_max",
+        help=help_er,
+        persist_state="session",
     )
     archived = side.segmented_control(
         "Show",
         list(_ARCHIVED),
-        format_func=_ARCHIVED.get,
+        format_func=lambda k: _ARCHIVED[k],
         default="active",
         key=_F + "archived",
-        **keep,
+        persist_state="session",
     )
     sort = side.selectbox(
         "Sort by",
         list(registry.SORTS),
         format_func=lambda k: registry.SORTS[k][0],
         key=_F + "sort",
-        **keep,
+        persist_state="session",
     )
     side.button("Reset filters", on_click=reset_filters, icon=":material/filter_alt_off:")
     flt = registry.ChannelFilter(
