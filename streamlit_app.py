@@ -1,4 +1,4 @@
-"""Entry point: page config, workspace banner, navigation over pages/."""
+"""Entry point: page config, workspace banner, navigation over app_pages/."""
 
 import streamlit as st
 from crm.demo import workspace_kind
@@ -15,12 +15,12 @@ except CrmError as exc:
     st.stop()
 
 pages = {
-    "": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
+    "": [st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)],
     "Registry": [
-        st.Page("pages/channels.py", title="Channels", icon=":material/groups:"),
-        st.Page("pages/channel.py", title="Channel profile", icon=":material/badge:"),
-        st.Page("pages/owners.py", title="Owners", icon=":material/contacts:"),
-        st.Page("pages/import_channels.py", title="Import", icon=":material/upload_file:"),
+        st.Page("app_pages/channels.py", title="Channels", icon=":material/groups:"),
+        st.Page("app_pages/channel.py", title="Channel profile", icon=":material/badge:"),
+        st.Page("app_pages/owners.py", title="Owners", icon=":material/contacts:"),
+        st.Page("app_pages/import_channels.py", title="Import", icon=":material/upload_file:"),
     ],
 }
 nav = st.navigation(pages)

@@ -45,7 +45,7 @@ def main() -> int:
 
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/channels.py").run()
+    at.switch_page("app_pages/channels.py").run()
     at.sidebar.multiselect(key="registry.filter.platforms").set_value(["vk", "telegram"]).run()
     at.sidebar.number_input(key="registry.filter.followers_min").set_value(10_000).run()
     assert not at.exception, at.exception

@@ -178,4 +178,4 @@ def channel_table(frame: pl.DataFrame, key: str, max_height: int = 620) -> int |
 def open_channel(channel_id: int) -> None:
     """Go to the profile of one channel."""
     st.session_state["registry.channel_id"] = channel_id
-    st.switch_page("pages/channel.py", query_params={"id": str(channel_id)})
+    st.switch_page("app_pages/channel.py", query_params={"id": str(channel_id)})

@@ -53,7 +53,7 @@ def app(demo_db: Path) -> AppTest:
 
 
 def open_page(at: AppTest, page: str) -> AppTest:
-    """Switch to a page file under pages/ and run it; fails on any exception."""
-    at.switch_page(f"pages/{page}").run()
+    """Switch to a page file under app_pages/ and run it; fails on any exception."""
+    at.switch_page(f"app_pages/{page}").run()
     assert not at.exception, at.exception
     return at

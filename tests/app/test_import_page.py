@@ -12,7 +12,7 @@ from crm.db import Store
 from crm.ui.state import get_store
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "import_channels.py")
+PAGE = str(ROOT / "app_pages" / "import_channels.py")
 CSV = (
     "Отчёт по блогерам\n"
     "Ник;Площадка;Название;Подписчики\n"

@@ -5,6 +5,16 @@ from __future__ import annotations
 from .conftest import ROOT, settle, shoot
 
 
+def test_a_deep_link_opened_first_gets_the_app_navigation(page, server) -> None:
+    # first in this file on purpose: the server has run no script yet
+    page.goto(server + "/channels")
+    settle(page)
+    page.get_by_role("heading", name="Channels", exact=True).wait_for()
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_text("Channel profile").wait_for()
+    assert nav.get_by_text("import channels").count() == 0
+
+
 def test_home_page_renders(page, server) -> None:
     page.goto(server)
     settle(page)

@@ -1,4 +1,4 @@
-"""The application core never imports streamlit (only crm/ui/, pages/ and streamlit_app.py do)."""
+"""The application core never imports streamlit (only crm/ui/, app_pages/ and streamlit_app.py do)."""
 
 from __future__ import annotations
 

@@ -52,9 +52,9 @@ with left:
         "4. **Keep owners' contacts** in one place: one admin often sells a whole network of pages."
     )
     b1, b2, b3 = st.columns(3)
-    b1.page_link("pages/import_channels.py", label="Import a file", icon=":material/upload_file:")
-    b2.page_link("pages/channels.py", label="Browse channels", icon=":material/groups:")
-    b3.page_link("pages/owners.py", label="Owners", icon=":material/contacts:")
+    b1.page_link("app_pages/import_channels.py", label="Import a file", icon=":material/upload_file:")
+    b2.page_link("app_pages/channels.py", label="Browse channels", icon=":material/groups:")
+    b3.page_link("app_pages/owners.py", label="Owners", icon=":material/contacts:")
 with right:
     st.subheader("Channels by platform")
     if counts["per_platform"]:
