@@ -1,8 +1,8 @@
 """Entry point: page config, workspace banner, navigation over app_pages/."""
 
 import streamlit as st
-from crm.demo import workspace_kind
 
+from crm.demo import workspace_kind
 from crm.errors import CrmError
 from crm.ui.state import get_store
 

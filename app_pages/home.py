@@ -1,9 +1,9 @@
 """Home: what the workspace holds and where to start."""
 
 import streamlit as st
-from crm.demo import clear_workspace, workspace_kind
 
 from crm import charts, registry
+from crm.demo import clear_workspace, workspace_kind
 from crm.numbers import format_count
 from crm.ui.state import clear_reads, get_store
 
@@ -52,7 +52,9 @@ with left:
         "4. **Keep owners' contacts** in one place: one admin often sells a whole network of pages."
     )
     b1, b2, b3 = st.columns(3)
-    b1.page_link("app_pages/import_channels.py", label="Import a file", icon=":material/upload_file:")
+    b1.page_link(
+        "app_pages/import_channels.py", label="Import a file", icon=":material/upload_file:"
+    )
     b2.page_link("app_pages/channels.py", label="Browse channels", icon=":material/groups:")
     b3.page_link("app_pages/owners.py", label="Owners", icon=":material/contacts:")
 with right:
