@@ -34,8 +34,8 @@ check: lint
 	$(VENV)/bin/mypy crm
 
 bench: $(VENV)/.installed
-	$(PY) bench/bench_channels_page.py
-	$(PY) bench/bench_import.py
+	$(PY) -m bench.bench_channels_page
+	$(PY) -m bench.bench_import
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -16,9 +16,14 @@ def _options(path: str) -> dict[str, list[str]]:
     return registry.filter_options(get_store().cursor())
 
 
+PAGE_SIZE = 500
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def _channels(path: str, flt: registry.ChannelFilter, sort: str):
-    return registry.list_channels(get_store().cursor(), flt, sort)
+def _channels(path: str, flt: registry.ChannelFilter, sort: str, page: int):
+    return registry.page_channels(
+        get_store().cursor(), flt, sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -56,11 +61,27 @@ if key := st.session_state.pop("channels.added", None):
     st.success(f"Added **{key}**. Open its profile to fill in the title, owner and numbers.")
     st.toast(f"Added {key}", icon=":material/check:")
 
-frame = _channels(store.path, flt, sort)
-st.caption(
-    f"**{format_count(frame.height)}** of {format_count(_total(store.path))} "
-    "channels match. Click a row to open the profile; click a column header to sort."
+# a new filter or sort starts again from the first page
+view = (flt, sort)
+if st.session_state.get("channels.view") != view:
+    st.session_state["channels.view"] = view
+    st.session_state["channels.page"] = 1
+page = st.session_state.get("channels.page", 1)
+frame, matching = _channels(store.path, flt, sort, page)
+pages = max(1, -(-matching // PAGE_SIZE))
+
+summary, pager = st.columns([4, 1], vertical_alignment="center")
+first = (page - 1) * PAGE_SIZE + 1
+shown = f"rows {first:,}–{first + frame.height - 1:,}" if pages > 1 else ""
+summary.caption(
+    f"**{format_count(matching)}** of {format_count(_total(store.path))} channels match"
+    + (f" · {shown}".replace(",", "\u202f") if shown else "")
+    + ". Click a row to open the profile; “Sort by” in the sidebar orders the whole list."
 )
+if pages > 1:
+    pager.number_input(
+        f"Page (of {pages})", min_value=1, max_value=pages, key="channels.page", step=1
+    )
 if frame.is_empty():
     st.info("No channel matches these filters. Loosen them or reset them in the sidebar.")
 else:

@@ -2,22 +2,19 @@
 
 Prints the machine, then each figure beside a reference measured in the same run
 (polars.read_csv of the same file) and the ratio, and PASS/FAIL against the target.
-Run: .venv/bin/python bench/bench_import.py [ROWS]
+Run: make bench, or .venv/bin/python -m bench.bench_import [ROWS]
 """
 
 from __future__ import annotations
 
-import os
-import platform
 import random
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import polars as pl
 
+from bench.common import machine, median_seconds
 from crm.db import Store
 from crm.imports import import_channels_file, plan_channel_import, read_table
 
@@ -76,22 +73,9 @@ def write_sample(path: Path, rows: int, seed: int = 7) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def timed(fn, repeats: int = 3) -> float:
-    """The median wall time of ``repeats`` calls."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main() -> int:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    print(
-        f"machine: {platform.processor() or 'unknown cpu'}, {os.cpu_count()} cores, "
-        f"{platform.platform()}"
-    )
+    print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         csv_path = folder / "channels.csv"
@@ -99,7 +83,9 @@ def main() -> int:
         size_mb = csv_path.stat().st_size / 1e6
         print(f"file: {rows:,} rows, {size_mb:.1f} MB")
 
-        reference = timed(lambda: pl.read_csv(csv_path, separator=";", infer_schema=False))
+        reference = median_seconds(
+            lambda: pl.read_csv(csv_path, separator=";", infer_schema=False), 3
+        )
         counter = iter(range(100))
 
         def one_import() -> None:
@@ -119,8 +105,8 @@ def main() -> int:
             finally:
                 store.close()
 
-        imported = timed(one_import)
-        previewed = timed(one_preview)
+        imported = median_seconds(one_import, 3)
+        previewed = median_seconds(one_preview, 3)
         print(f"reference polars.read_csv:         {reference:7.3f} s")
         for label, seconds in (
             ("preview (read+plan)", previewed),

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+
+
 # One definition each, used both in SQL (over snapshot columns) and in Python.
-ER_SQL = "avg_engagement / nullif(followers, 0)"
-ERR_SQL = "avg_engagement / nullif(avg_reach, 0)"
-REACH_RATE_SQL = "avg_reach / nullif(followers, 0)"
+def er_sql(alias: str = "") -> str:
+    """ER over snapshot columns, optionally qualified by a table alias (``l`` → ``l.followers``)."""
+    t = f"{alias}." if alias else ""
+    return f"{t}avg_engagement / nullif({t}followers, 0)"
+
+
+def err_sql(alias: str = "") -> str:
+    """ERR over snapshot columns, optionally qualified by a table alias."""
+    t = f"{alias}." if alias else ""
+    return f"{t}avg_engagement / nullif({t}avg_reach, 0)"
+
+
+def reach_rate_sql(alias: str = "") -> str:
+    """Reach rate over snapshot columns, optionally qualified by a table alias."""
+    t = f"{alias}." if alias else ""
+    return f"{t}avg_reach / nullif({t}followers, 0)"
+
+
+ER_SQL = er_sql()
+ERR_SQL = err_sql()
+REACH_RATE_SQL = reach_rate_sql()
 
 FORMULAS = {
     "engagement": "likes + comments + shares (+ saves, votes where the platform has them), per post",

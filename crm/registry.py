@@ -292,6 +292,18 @@ def list_channels(
     cur: duckdb.DuckDBPyConnection, flt: ChannelFilter | None = None, sort: str = "followers"
 ) -> pl.DataFrame:
     """Channels with owner and latest snapshot (followers, reach, ER, ERR), narrowed by a filter."""
+    return page_channels(cur, flt, sort)[0]
+
+
+def page_channels(
+    cur: duckdb.DuckDBPyConnection,
+    flt: ChannelFilter | None = None,
+    sort: str = "followers",
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[pl.DataFrame, int]:
+    """One page of ``list_channels`` (``limit`` rows from ``offset``) and how many match in all."""
     flt = flt or ChannelFilter()
     if sort not in SORTS:
         raise ValidationError(f"Cannot sort by “{sort}”.")
@@ -301,21 +313,29 @@ def list_channels(
         select c.id, c.platform, c.handle, c.title, c.kind, o.name as owner, c.owner_id,
                c.niches, c.country, c.language, c.tags,
                l.followers, l.avg_reach, l.avg_engagement,
-               {metrics.ER_SQL.replace("avg_", "l.avg_").replace("followers", "l.followers")} as er,
-               {metrics.ERR_SQL.replace("avg_", "l.avg_")} as err,
-               {metrics.REACH_RATE_SQL.replace("avg_", "l.avg_").replace("followers", "l.followers")}
-                   as reach_rate,
-               l.measured_on, c.archived, coalesce(c.url, '') as url
+               {metrics.er_sql("l")} as er,
+               {metrics.err_sql("l")} as err,
+               {metrics.reach_rate_sql("l")} as reach_rate,
+               l.measured_on, c.archived, coalesce(c.url, '') as url,
+               count(*) over () as matching
         from channels c
         left join owners o on o.id = c.owner_id
         left join latest l on l.channel_id = c.id
         where {where}
         order by {SORTS[sort][1]}, c.id
+        limit ? offset ?
     """
+    params = [*params, limit, max(offset, 0)]
     # through Arrow: a third faster than the relation's own .pl() on wide results
     frame = pl.from_arrow(cur.sql(sql, params=params).to_arrow_table())
     assert isinstance(frame, pl.DataFrame)
-    return frame
+    if frame.height:
+        total = int(frame["matching"][0])
+    elif offset > 0:
+        total = page_channels(cur, flt, sort, limit=1)[1]
+    else:
+        total = 0
+    return frame.drop("matching"), total
 
 
 def _filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:

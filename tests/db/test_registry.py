@@ -267,3 +267,18 @@ def test_registry_counts_and_filter_options(store) -> None:
     options = registry.filter_options(store.cursor())
     assert options["countries"] == ["Kazakhstan", "Russia"]
     assert options["niches"] == ["city", "finance", "home", "news", "parenting"]
+
+
+def test_page_channels_returns_one_page_and_the_total(store) -> None:
+    _seed(store)
+    cur = store.cursor()
+    everything = registry.list_channels(cur)["handle"].to_list()
+    first, total = registry.page_channels(cur, limit=3)
+    second, total_again = registry.page_channels(cur, limit=3, offset=3)
+    assert (total, total_again) == (4, 4)
+    assert first["handle"].to_list() + second["handle"].to_list() == everything
+    beyond, total_beyond = registry.page_channels(cur, limit=3, offset=30)
+    assert (beyond.height, total_beyond) == (0, 4)
+    none, zero = registry.page_channels(cur, ChannelFilter(search="zzzz"), limit=3)
+    assert (none.height, zero) == (0, 0)
+    assert "matching" not in first.columns
