@@ -19,8 +19,10 @@ def test_home_page_renders(page, server) -> None:
     page.goto(server)
     settle(page)
     page.get_by_text("Where to start").wait_for()
+    metrics = page.locator('[data-testid="stMetricValue"]')
+    metrics.nth(3).wait_for()
+    assert metrics.count() == 4
     shoot(page, "home")
-    assert page.locator('[data-testid="stMetricValue"]').count() == 4
     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
     shoot(page, "home")
 
