@@ -4,6 +4,7 @@ import streamlit as st
 
 from crm import registry
 from crm.errors import CrmError
+from crm.exports import channels_frame, frame_bytes
 from crm.numbers import format_count
 from crm.ui.state import clear_reads, get_store, show_error
 from crm.ui.widgets import channel_filters, channel_table, open_channel
@@ -70,7 +71,7 @@ page = st.session_state.get("channels.page", 1)
 frame, matching = _channels(store.path, flt, sort, page)
 pages = max(1, -(-matching // PAGE_SIZE))
 
-summary, pager = st.columns([4, 1], vertical_alignment="center")
+summary, pager, download = st.columns([5, 1, 1], vertical_alignment="bottom")
 first = (page - 1) * PAGE_SIZE + 1
 shown = f"rows {first:,}–{first + frame.height - 1:,}" if pages > 1 else ""
 summary.caption(
@@ -82,6 +83,24 @@ if pages > 1:
     pager.number_input(
         f"Page (of {pages})", min_value=1, max_value=pages, key="channels.page", step=1
     )
+with download.popover("Download", icon=":material/download:", width="stretch"):
+    st.caption(f"All {format_count(matching)} matching channels, with their latest numbers.")
+    for label, suffix, mime in (
+        ("CSV", ".csv", "text/csv"),
+        ("Excel", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ):
+        st.download_button(
+            label,
+            # built only when clicked, from the same filter as the table
+            data=lambda suffix=suffix: frame_bytes(
+                channels_frame(get_store().cursor(), flt), suffix
+            ),
+            file_name=f"channels{suffix}",
+            mime=mime,
+            key=f"channels.download{suffix}",
+            on_click="ignore",
+            width="stretch",
+        )
 if frame.is_empty():
     st.info("No channel matches these filters. Loosen them or reset them in the sidebar.")
 else:

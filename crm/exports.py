@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import polars as pl
 from crm import metrics
 from crm.errors import ValidationError
 from crm.fields import CHANNEL_FIELDS
-from crm.registry import LATEST_SQL
+from crm.registry import LATEST_SQL, ChannelFilter, filter_sql
 
 FORMATS = (".csv", ".xlsx", ".parquet")
 TABLES = (
@@ -30,8 +31,8 @@ PRICE_FIELDS = ("channel", "format", "kind", "amount", "currency", "date", "sour
 
 # The latest snapshot of each channel joined to the channel; its metric columns keep their
 # own names, so ER and ERR are exactly the METRICS.md expressions of crm.metrics.
-_CHANNELS_SQL = f"""
-    with {LATEST_SQL},
+_CHANNELS_SQL = """
+    with {latest},
     rows as (
         select c.platform, c.handle, c.url, c.title, c.kind, o.name as owner,
                nullif(array_to_string(c.niches, ', '), '') as niche,
@@ -45,8 +46,9 @@ _CHANNELS_SQL = f"""
         from channels c
         left join owners o on o.id = c.owner_id
         left join latest l on l.channel_id = c.id
+        where {where}
     )
-    select *, {metrics.ER_SQL} as er, {metrics.ERR_SQL} as err
+    select *, {er} as er, {err} as err
     from rows
     order by platform, handle
 """
@@ -78,7 +80,12 @@ _PRICES_SQL = """
 """
 
 _QUERIES = {
-    "channels": (_CHANNELS_SQL, CHANNEL_FIELDS),
+    "channels": (
+        _CHANNELS_SQL.format(
+            latest=LATEST_SQL, where="true", er=metrics.ER_SQL, err=metrics.ERR_SQL
+        ),
+        CHANNEL_FIELDS,
+    ),
     "owners": (_OWNERS_SQL, OWNER_FIELDS),
     "snapshots": (_SNAPSHOTS_SQL, SNAPSHOT_FIELDS),
     "prices": (_PRICES_SQL, PRICE_FIELDS),
@@ -113,6 +120,34 @@ def table_frame(cur: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     return cur.sql(sql).pl().select(columns)
 
 
+def channels_frame(cur: duckdb.DuckDBPyConnection, flt: ChannelFilter) -> pl.DataFrame:
+    """The channels export (DESIGN.md field names) narrowed by the Channels page's filter."""
+    where, params = filter_sql(flt)
+    sql = _CHANNELS_SQL.format(
+        latest=LATEST_SQL, where=where, er=metrics.ER_SQL, err=metrics.ERR_SQL
+    )
+    return cur.sql(sql, params=params).pl().select(CHANNEL_FIELDS)
+
+
+def frame_bytes(
+    frame: pl.DataFrame, suffix: str, sheet: str = "channels", *, bom: bool = True
+) -> bytes:
+    """A frame as the bytes of a .csv (with a BOM by default, so Excel reads Cyrillic), .xlsx
+    or .parquet file."""
+    buffer = io.BytesIO()
+    if suffix == ".csv":
+        if bom:
+            buffer.write(b"\xef\xbb\xbf")
+        frame.write_csv(buffer)
+    elif suffix == ".parquet":
+        frame.write_parquet(buffer)
+    elif suffix == ".xlsx":
+        _write_xlsx(frame, buffer, sheet)
+    else:
+        raise ValidationError(f"Cannot write “{suffix}”: use {', '.join(FORMATS)}.")
+    return buffer.getvalue()
+
+
 def export_table(cur: duckdb.DuckDBPyConnection, table: str, out: Path) -> int:
     """Write a table to ``out`` (.csv, .xlsx or .parquet by its suffix); returns rows written."""
     out = Path(out)
@@ -122,19 +157,14 @@ def export_table(cur: duckdb.DuckDBPyConnection, table: str, out: Path) -> int:
     # write beside the target, then move it into place: a failed export leaves no half file
     partial = out.with_name(f".{out.name}.partial")
     try:
-        if suffix == ".csv":
-            frame.write_csv(partial)
-        elif suffix == ".parquet":
-            frame.write_parquet(partial)
-        else:
-            _write_xlsx(frame, partial, name)
+        partial.write_bytes(frame_bytes(frame, suffix, name, bom=False))
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
     return frame.height
 
 
-def _write_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:
+def _write_xlsx(frame: pl.DataFrame, path: Path | io.BytesIO, sheet: str) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-
 # One definition each, used both in SQL (over snapshot columns) and in Python.
 def er_sql(alias: str = "") -> str:
     """ER over snapshot columns, optionally qualified by a table alias (``l`` → ``l.followers``)."""

@@ -307,7 +307,7 @@ def page_channels(
     flt = flt or ChannelFilter()
     if sort not in SORTS:
         raise ValidationError(f"Cannot sort by “{sort}”.")
-    where, params = _filter_sql(flt)
+    where, params = filter_sql(flt)
     sql = f"""
         with {LATEST_SQL}
         select c.id, c.platform, c.handle, c.title, c.kind, o.name as owner, c.owner_id,
@@ -338,7 +338,8 @@ def page_channels(
     return frame.drop("matching"), total
 
 
-def _filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
+def filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
+    """The where clause (over channels c, owners o, latest snapshot l) and its parameters."""
     clauses = ["true"]
     params: list[Any] = []
     if flt.archived == "active":

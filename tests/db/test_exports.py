@@ -178,3 +178,35 @@ def test_empty_workspace_exports_headers_only(store: Store, tmp_path: Path) -> N
     out = tmp_path / "sub" / "channels.csv"
     assert export_table(store.cursor(), "channels", out) == 0
     assert out.read_text(encoding="utf-8").strip() == ",".join(CHANNEL_FIELDS)
+
+
+def test_channels_frame_follows_the_channels_page_filter(small: Store) -> None:
+    from crm.exports import channels_frame
+    from crm.registry import ChannelFilter
+
+    cur = small.cursor()
+    active = channels_frame(cur, ChannelFilter())
+    assert active["handle"].to_list() == ["anna.travel", "alpha", "zero"]
+    assert active.columns == list(CHANNEL_FIELDS)
+    vk = channels_frame(cur, ChannelFilter(platforms=["vk"]))
+    assert vk.select("platform", "handle", "followers", "er").to_dicts() == [
+        {"platform": "vk", "handle": "zero", "followers": 0, "er": None}
+    ]
+    archived = channels_frame(cur, ChannelFilter(archived="archived"))
+    assert archived["handle"].to_list() == ["gone"]
+
+
+def test_frame_bytes_formats(small: Store, tmp_path: Path) -> None:
+    from crm.exports import frame_bytes
+
+    frame = table_frame(small.cursor(), "channels")
+    data = frame_bytes(frame, ".csv")
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel then reads Cyrillic correctly
+    assert data[3:].decode("utf-8").splitlines()[0] == ",".join(CHANNEL_FIELDS)
+    xlsx = tmp_path / "c.xlsx"
+    xlsx.write_bytes(frame_bytes(frame, ".xlsx"))
+    sheet = openpyxl.load_workbook(xlsx).active
+    assert [c.value for c in sheet[1]] == list(CHANNEL_FIELDS)
+    assert sheet.max_row == frame.height + 1
+    with pytest.raises(ValidationError, match="Cannot write"):
+        frame_bytes(frame, ".json")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .conftest import ROOT, settle, shoot
 
 
@@ -84,3 +86,17 @@ def test_channel_profile_shows_chart(page, server) -> None:
     page.get_by_role("tab", name="Profile").click()
     settle(page)
     shoot(page, "profile")
+
+
+def test_download_the_filtered_list(page, server) -> None:
+    page.goto(server + "/channels")
+    settle(page)
+    page.get_by_role("textbox", name="Search").fill("")
+    page.locator('[data-testid="stPopoverButton"]', has_text="Download").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="CSV", exact=True).click()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith("platform,handle,url,title,kind,owner,niche")
+    caption = page.get_by_text("channels match").first.inner_text()
+    assert len(lines) - 1 == int(caption.split(" of ")[0].replace("\u202f", "").strip())
