@@ -6,11 +6,19 @@ import polars as pl
 import streamlit as st
 
 from crm import charts, registry
-from crm.errors import CrmError, NotFound
+from crm.errors import CrmError, NotFound, StaleEdit
 from crm.metrics import FORMULAS, er, err, reach_rate
 from crm.numbers import format_compact, format_count, format_percent
 from crm.platforms import KINDS, PLATFORM_LABELS, PROVENANCES
-from crm.ui.state import clear_reads, get_store, show_error
+from crm.ui.state import (
+    clear_reads,
+    forget_opened,
+    get_store,
+    mark_stale,
+    opened_version,
+    show_error,
+    stale_notice,
+)
 from crm.ui.widgets import KIND_LABELS, channel_table, open_channel
 
 store = get_store()
@@ -40,6 +48,7 @@ except NotFound as exc:
     show_error(exc)
     st.stop()
 st.query_params["id"] = str(ch.id)
+opened_key = f"channel.opened.{ch.id}"  # the record as the edit form first showed it
 st.session_state["registry.channel_id"] = ch.id
 
 if message := st.session_state.pop("channel.saved", None):
@@ -67,6 +76,7 @@ with actions:
             show_error(exc)
         else:
             clear_reads()
+            forget_opened(opened_key)
             st.session_state["channel.saved"] = "Restored" if ch.archived else "Archived"
             st.rerun()
 
@@ -179,6 +189,24 @@ with tab_metrics:
                 "source": "Source",
             },
         )
+        with st.expander("Remove a snapshot entered by mistake", icon=":material/delete:"):
+            labels = {
+                r["id"]: f"{r['measured_on']:%d.%m.%Y} · {format_count(r['followers'])} followers"
+                f" · {r['provenance']}"
+                for r in snaps.reverse().iter_rows(named=True)
+            }
+            doomed = st.selectbox(
+                "Snapshot", list(labels), format_func=lambda i: labels[i], key="channel.doomed"
+            )
+            if st.button("Remove this snapshot", key="channel.remove_snapshot"):
+                try:
+                    registry.delete_snapshot(store, ch.id, doomed)
+                except CrmError as exc:
+                    show_error(exc)
+                else:
+                    clear_reads()
+                    st.session_state["channel.saved"] = "Snapshot removed"
+                    st.rerun()
     st.subheader("Add a snapshot")
     with st.form("channel.snapshot", clear_on_submit=True):
         c1, c2, c3 = st.columns(3)
@@ -231,34 +259,37 @@ with tab_edit:
     owners = registry.list_owners(cur)
     owner_ids = [None, *owners["id"].to_list()]
     owner_names = dict(zip(owners["id"].to_list(), owners["name"].to_list(), strict=True))
-    with st.form(f"channel.edit.{ch.id}.{ch.version}"):
+    seen = opened_version(opened_key, ch)
+    with st.form(f"channel.edit.{ch.id}.{seen.version}"):
         c1, c2 = st.columns(2)
-        title = c1.text_input("Title", value=ch.title or "")
-        kind = c2.selectbox("Kind", KINDS, index=KINDS.index(ch.kind), format_func=KIND_LABELS.get)
+        title = c1.text_input("Title", value=seen.title or "")
+        kind = c2.selectbox(
+            "Kind", KINDS, index=KINDS.index(seen.kind), format_func=KIND_LABELS.get
+        )
         owner_id = c1.selectbox(
             "Owner",
             owner_ids,
-            index=owner_ids.index(ch.owner_id) if ch.owner_id in owner_ids else 0,
+            index=owner_ids.index(seen.owner_id) if seen.owner_id in owner_ids else 0,
             format_func=lambda i: "— none —" if i is None else owner_names[i],
         )
-        url = c2.text_input("Link", value=ch.url or "")
-        niches = c1.text_input("Niches (comma-separated)", value=", ".join(ch.niches))
-        tags = c2.text_input("Tags (comma-separated)", value=", ".join(ch.tags))
+        url = c2.text_input("Link", value=seen.url or "")
+        niches = c1.text_input("Niches (comma-separated)", value=", ".join(seen.niches))
+        tags = c2.text_input("Tags (comma-separated)", value=", ".join(seen.tags))
         g1, g2, g3 = st.columns(3)
-        country = g1.text_input("Country", value=ch.country or "")
-        city = g2.text_input("City", value=ch.city or "")
-        language = g3.text_input("Language", value=ch.language or "", placeholder="ru, en …")
+        country = g1.text_input("Country", value=seen.country or "")
+        city = g2.text_input("City", value=seen.city or "")
+        language = g3.text_input("Language", value=seen.language or "", placeholder="ru, en …")
         k1, k2, k3 = st.columns(3)
-        email = k1.text_input("E-mail", value=ch.email or "")
-        telegram = k2.text_input("Telegram", value=ch.telegram or "", placeholder="@name")
-        phone = k3.text_input("Phone", value=ch.phone or "", placeholder="+7 …")
-        notes = st.text_area("Notes", value=ch.notes or "")
+        email = k1.text_input("E-mail", value=seen.email or "")
+        telegram = k2.text_input("Telegram", value=seen.telegram or "", placeholder="@name")
+        phone = k3.text_input("Phone", value=seen.phone or "", placeholder="+7 …")
+        notes = st.text_area("Notes", value=seen.notes or "")
         if st.form_submit_button("Save changes", type="primary", icon=":material/save:"):
             try:
                 registry.update_channel(
                     store,
                     ch.id,
-                    ch.version,
+                    seen.version,
                     title=title,
                     kind=kind,
                     owner_id=owner_id,
@@ -273,9 +304,13 @@ with tab_edit:
                     phone=phone,
                     notes=notes,
                 )
+            except StaleEdit as exc:
+                mark_stale(opened_key, exc)
             except CrmError as exc:
                 show_error(exc)
             else:
                 clear_reads()
+                forget_opened(opened_key)
                 st.session_state["channel.saved"] = "Changes saved"
                 st.rerun()
+    stale_notice(opened_key)

@@ -4,10 +4,18 @@ import polars as pl
 import streamlit as st
 
 from crm import registry
-from crm.errors import CrmError
+from crm.errors import CrmError, StaleEdit
 from crm.numbers import format_count
 from crm.platforms import PLATFORM_LABELS
-from crm.ui.state import clear_reads, get_store, show_error
+from crm.ui.state import (
+    clear_reads,
+    forget_opened,
+    get_store,
+    mark_stale,
+    opened_version,
+    show_error,
+    stale_notice,
+)
 from crm.ui.widgets import channel_table, open_channel
 
 store = get_store()
@@ -91,19 +99,21 @@ if selected is not None:
     st.divider()
     st.subheader(owner.name)
     left, right = st.columns([2, 3], gap="large")
-    with left, st.form(f"owners.edit.{owner.id}.{owner.version}"):
-        name = st.text_input("Name", value=owner.name)
-        email = st.text_input("E-mail", value=owner.email or "")
-        telegram = st.text_input("Telegram", value=owner.telegram or "")
-        phone = st.text_input("Phone", value=owner.phone or "")
-        other = st.text_input("Other contact", value=owner.other_contact or "")
-        notes = st.text_area("Notes", value=owner.notes or "")
+    opened_key = f"owners.opened.{owner.id}"
+    seen = opened_version(opened_key, owner)
+    with left, st.form(f"owners.edit.{owner.id}.{seen.version}"):
+        name = st.text_input("Name", value=seen.name)
+        email = st.text_input("E-mail", value=seen.email or "")
+        telegram = st.text_input("Telegram", value=seen.telegram or "")
+        phone = st.text_input("Phone", value=seen.phone or "")
+        other = st.text_input("Other contact", value=seen.other_contact or "")
+        notes = st.text_area("Notes", value=seen.notes or "")
         if st.form_submit_button("Save contacts", type="primary", icon=":material/save:"):
             try:
                 registry.update_owner(
                     store,
                     owner.id,
-                    owner.version,
+                    seen.version,
                     name=name,
                     email=email,
                     telegram=telegram,
@@ -111,12 +121,17 @@ if selected is not None:
                     other_contact=other,
                     notes=notes,
                 )
+            except StaleEdit as exc:
+                mark_stale(opened_key, exc)
             except CrmError as exc:
                 show_error(exc)
             else:
                 clear_reads()
+                forget_opened(opened_key)
                 st.session_state["owners.saved"] = "Contacts saved"
                 st.rerun()
+    with left:
+        stale_notice(opened_key)
     with right:
         theirs = registry.owner_channels(cur, owner.id)
         st.markdown(f"**Channels ({theirs.height})**")

@@ -545,6 +545,17 @@ def add_snapshot(store: Store, channel_id: int, **values: Any) -> int:
     return int(row[0][0])
 
 
+def delete_snapshot(store: Store, channel_id: int, snapshot_id: int) -> None:
+    """Remove one snapshot of a channel (a measurement entered by mistake)."""
+    with store.transaction() as cur:
+        gone = cur.execute(
+            "delete from snapshots where id = ? and channel_id = ? returning id",
+            [snapshot_id, channel_id],
+        ).fetchall()
+        if not gone:
+            raise NotFound("That snapshot no longer exists: reload the page.")
+
+
 def list_snapshots(cur: duckdb.DuckDBPyConnection, channel_id: int) -> pl.DataFrame:
     """A channel's snapshots, oldest first, with ER, ERR and reach rate."""
     sql = f"""

@@ -186,3 +186,56 @@ def test_owners_page_lists_owners_and_adds_one(app: AppTest) -> None:
     assert not app.exception and not app.error
     new_id = registry.find_owner_by_name(get_store().cursor(), "игорь петров")
     assert registry.get_owner(get_store().cursor(), new_id).telegram == "@igor_ads"
+
+
+def test_profile_refuses_a_stale_edit(app: AppTest) -> None:
+    cur = get_store().cursor()
+    ch = _busiest_owner_channel(cur)
+    _open_profile(app, ch.id)
+    # another browser session saves first
+    registry.update_channel(get_store(), ch.id, ch.version, notes="changed elsewhere")
+    next(t for t in app.text_input if t.label == "Title").input("My stale title")
+    next(b for b in app.button if b.label == "Save changes").click().run()
+    assert "Someone else changed this record" in app.error[0].value
+    saved = registry.get_channel(cur, ch.id)
+    assert (saved.title, saved.notes) == (ch.title, "changed elsewhere")
+
+    next(b for b in app.button if b.label == "Reload the current values").click().run()
+    assert next(t for t in app.text_area if t.label == "Notes").value == "changed elsewhere"
+    next(t for t in app.text_input if t.label == "Title").input("My fresh title")
+    next(b for b in app.button if b.label == "Save changes").click().run()
+    assert not app.error
+    saved = registry.get_channel(cur, ch.id)
+    assert (saved.title, saved.notes) == ("My fresh title", "changed elsewhere")
+
+
+def test_profile_removes_a_wrong_snapshot(app: AppTest) -> None:
+    cur = get_store().cursor()
+    ch = _busiest_owner_channel(cur)
+    before = registry.list_snapshots(cur, ch.id)
+    _open_profile(app, ch.id)
+    newest = before["id"][-1]
+    assert app.selectbox(key="channel.doomed").value == newest
+    app.button(key="channel.remove_snapshot").click().run()
+    assert not app.exception
+    after = registry.list_snapshots(cur, ch.id)
+    assert after["id"].to_list() == before["id"].to_list()[:-1]
+
+
+def test_owner_contacts_edit_and_stale_refusal(app: AppTest) -> None:
+    cur = get_store().cursor()
+    owner_id = registry.list_owners(cur)["id"][0]
+    app.session_state["owners.selected"] = owner_id
+    open_page(app, "owners.py")
+    edit_phone = [t for t in app.text_input if t.label == "Phone"][-1]  # not the "Add" form's
+    edit_phone.input("+7 999 111-22-33")
+    next(b for b in app.button if b.label == "Save contacts").click().run()
+    assert not app.error
+    owner = registry.get_owner(cur, owner_id)
+    assert owner.phone == "+7 999 111-22-33"
+
+    registry.update_owner(get_store(), owner_id, owner.version, notes="from another session")
+    [t for t in app.text_input if t.label == "Phone"][-1].input("+7 000 000-00-00")
+    next(b for b in app.button if b.label == "Save contacts").click().run()
+    assert "Someone else changed this record" in app.error[0].value
+    assert registry.get_owner(cur, owner_id).phone == "+7 999 111-22-33"

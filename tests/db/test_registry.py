@@ -282,3 +282,16 @@ def test_page_channels_returns_one_page_and_the_total(store) -> None:
     none, zero = registry.page_channels(cur, ChannelFilter(search="zzzz"), limit=3)
     assert (none.height, zero) == (0, 0)
     assert "matching" not in first.columns
+
+
+def test_delete_snapshot(store) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/oops_one")
+    other, _ = registry.add_channel_from_url(store, "t.me/other_one")
+    keep = registry.add_snapshot(store, cid, followers=10, measured_on=dt.date(2026, 1, 1))
+    wrong = registry.add_snapshot(store, cid, followers=10_000, measured_on=dt.date(2026, 2, 1))
+    with pytest.raises(NotFound):
+        registry.delete_snapshot(store, other, wrong)  # not that channel's snapshot
+    registry.delete_snapshot(store, cid, wrong)
+    assert registry.list_snapshots(store.cursor(), cid)["id"].to_list() == [keep]
+    with pytest.raises(NotFound, match="no longer exists"):
+        registry.delete_snapshot(store, cid, wrong)
