@@ -36,6 +36,7 @@ check: lint
 bench: $(VENV)/.installed
 	$(PY) -m bench.bench_channels_page
 	$(PY) -m bench.bench_import
+	$(PY) -m bench.bench_demo
 
 clean:
 	rm -rf $(VENV) .pytest_cache

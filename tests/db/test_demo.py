@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import polars as pl
 import pytest
@@ -47,9 +46,7 @@ def test_same_seed_gives_identical_data_and_another_seed_differs(demo: Store) ->
 
 def test_counts_returned_match_the_tables() -> None:
     s = Store(":memory:")
-    started = time.perf_counter()
-    counts = generate_demo(s, seed=3)
-    assert time.perf_counter() - started < 10  # loose: speed proper is in bench/
+    counts = generate_demo(s, seed=3)  # its speed is measured in bench/bench_demo.py
     cur = s.cursor()
     actual = {t: cur.execute(f"select count(*) from {t}").fetchall()[0][0] for t in TABLES}
     assert counts == actual
