@@ -121,7 +121,7 @@ if plan.rejects:
     )
     st.download_button(
         "Download the rejected rows (CSV)",
-        rejects_csv(plan),
+        rejects_csv(plan, table),
         file_name=f"rejected-{table.filename}.csv",
         mime="text/csv",
         key="import.rejects_csv",

@@ -1397,11 +1397,22 @@ def import_channels_file(
     return apply_import(store, plan)
 
 
-def rejects_csv(result: ImportResult | ImportPlan) -> bytes:
-    """The rejected rows as a UTF-8 CSV report (line, reason), with a BOM so Excel reads it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["line", "reason"])
-    for reject in result.rejects:
-        writer.writerow([reject.line, reject.reason])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+def rejects_csv(result: ImportResult | ImportPlan, table: RawTable | None = None) -> bytes:
+    """The rejected rows as a UTF-8 CSV report with a BOM (so Excel reads it): line, reason and,
+    when the file's table is given, the row's own cells so it can be fixed and imported again."""
+    report = pl.DataFrame(
+        {
+            "line": [r.line for r in result.rejects],
+            "reason": [r.reason for r in result.rejects],
+        },
+        schema={"line": pl.Int64, "reason": pl.String},
+    )
+    if table is not None:
+        cells = table.frame.with_columns(pl.col(LINE).cast(pl.Int64))
+        # a file column named like the report's own columns keeps its cells under a new name
+        cells = cells.rename({c: f"{c} (file)" for c in table.columns if c in ("line", "reason")})
+        report = report.join(cells, left_on="line", right_on=LINE, how="left")
+    buffer = io.BytesIO()
+    buffer.write(b"\xef\xbb\xbf")
+    report.write_csv(buffer)
+    return buffer.getvalue()

@@ -269,6 +269,12 @@ def test_rejected_rows_have_line_and_reason(store, tmp_path):
         "3,no handle or link",
         "4,followers “abc” is not a number",
     ]
+    # with the file's table, each rejected row carries its own cells, ready to fix
+    table = read_table(text.encode("utf-8"), "list.csv")
+    report = rejects_csv(result, table).decode("utf-8-sig").splitlines()
+    assert report[0] == "line,reason,Ссылка,Подписчики,Почта,Тип"
+    assert report[2] == "4,followers “abc” is not a number,t.me/bad_number,abc,,"
+    assert len(report) == 1 + 6
     assert [c["handle"] for c in channels(store)] == ["good_one"]
 
 
