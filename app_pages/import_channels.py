@@ -81,6 +81,9 @@ if st.button("Preview", key="import.preview", type="secondary"):
 done = st.session_state.get("import.done")
 if done:
     st.success(f"Imported {done}.")
+    st.page_link(
+        "app_pages/channels.py", label="See them on the Channels page", icon=":material/groups:"
+    )
 
 stored = st.session_state.get("import.plan")
 if stored is None or stored[0] != signature:
@@ -111,13 +114,31 @@ if counts["duplicates"]:
 changing = plan.preview.filter(plan.preview["status"] != "unchanged")
 if changing.height:
     st.markdown("**New and updated rows**")
-    st.dataframe(changing.head(500), hide_index=True, key="import.changes")
+    st.dataframe(
+        changing.head(500),
+        hide_index=True,
+        key="import.changes",
+        placeholder="—",
+        column_config={
+            "line": st.column_config.NumberColumn("Line", width="small", format="plain"),
+            "status": st.column_config.TextColumn("Status", width="small"),
+            "platform": "Platform",
+            "handle": "Handle",
+            "title": "Title",
+            "followers": st.column_config.NumberColumn("Followers", format="localized"),
+            "changes": st.column_config.TextColumn("What changes", width="large"),
+        },
+    )
 if plan.rejects:
     st.markdown("**Rejected rows** (not imported)")
     st.dataframe(
         [{"line": r.line, "reason": r.reason} for r in plan.rejects[:500]],
         hide_index=True,
         key="import.rejects",
+        column_config={
+            "line": st.column_config.NumberColumn("Line", width="small", format="plain"),
+            "reason": st.column_config.TextColumn("Why it was rejected", width="large"),
+        },
     )
     st.download_button(
         "Download the rejected rows (CSV)",
@@ -148,4 +169,7 @@ if st.button(
         st.session_state.pop("import.plan", None)
         st.session_state["import.done"] = result.summary()
         st.success(f"Imported {result.summary()}.")
+        st.page_link(
+            "app_pages/channels.py", label="See them on the Channels page", icon=":material/groups:"
+        )
         st.toast(f"Imported {result.new} new and {result.updated} updated channels.")

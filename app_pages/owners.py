@@ -60,7 +60,8 @@ event = st.dataframe(
         "telegram": "Telegram",
         "phone": "Phone",
     },
-    height=320,
+    height=min(320, 38 + 35 * max(owners.height, 1)),
+    placeholder="—",
 )
 rows = event.selection.rows if event is not None else []
 if rows:
