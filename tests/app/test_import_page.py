@@ -12,7 +12,7 @@ from crm.db import Store
 from crm.ui.state import get_store
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "app_pages" / "import_channels.py")
+APP = str(ROOT / "streamlit_app.py")
 CSV = (
     "Отчёт по блогерам\n"
     "Ник;Площадка;Название;Подписчики\n"
@@ -37,8 +37,10 @@ def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=30)
+    """The whole app, switched to the Import page (its links need the app's navigation)."""
+    at = AppTest.from_file(APP, default_timeout=30)
     at.run()
+    at.switch_page("app_pages/import_channels.py").run()
     assert not at.exception, at.exception
     return at
 
