@@ -8,8 +8,9 @@ import streamlit as st
 from crm import charts, registry
 from crm.errors import CrmError, NotFound, StaleEdit
 from crm.metrics import FORMULAS, er, err, reach_rate
-from crm.numbers import format_compact, format_count, format_percent
+from crm.numbers import format_compact, format_count, format_money, format_percent
 from crm.platforms import KINDS, PLATFORM_LABELS, PROVENANCES
+from crm.pricing import channel_prices
 from crm.ui.state import (
     clear_reads,
     forget_opened,
@@ -137,6 +138,35 @@ with tab_info:
         if ch.notes:
             st.markdown("**Notes**")
             st.text(ch.notes)
+        st.subheader("Prices")
+        prices = channel_prices(cur, ch.id)
+        if prices:
+            st.dataframe(
+                [
+                    {
+                        "Format": p.format,
+                        "Kind": p.kind,
+                        "Price": format_money(p.amount, p.currency),
+                        "CPF": format_money(p.cpf, p.currency),
+                        "est. CPM": format_money(p.est_cpm, p.currency),
+                        "Date": p.date,
+                        "Source": p.source,
+                    }
+                    for p in prices
+                ],
+                hide_index=True,
+                placeholder="—",
+                column_config={
+                    "CPF": st.column_config.TextColumn(help=FORMULAS["cpf"]),
+                    "est. CPM": st.column_config.TextColumn(help=FORMULAS["est_cpm"]),
+                    "Date": st.column_config.DateColumn(format="DD.MM.YYYY"),
+                },
+            )
+            st.caption(
+                "The newest price of each format and kind; CPF and est. CPM use the latest snapshot."
+            )
+        else:
+            st.write("No prices yet: they come with imports that have a price column.")
     with right:
         st.subheader("Owner")
         if owner:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 
 import polars as pl
 
@@ -168,6 +169,22 @@ def format_compact(value: float | int | None) -> str:
             text = f"{v / limit:.1f}".rstrip("0").rstrip(".")
             return f"{text}{suffix}"
     return f"{round(v)}"
+
+
+_CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br", "UZS": "сўм"}
+
+
+def format_money(amount: object, currency: str | None) -> str:
+    """1 250,00 ₽ (a space between thousands, a decimal comma, the sign after), $1,250.00 for
+    dollars; '—' for unknown."""
+    if amount is None:
+        return "—"
+    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    code = (currency or "").upper()
+    if code == "USD":
+        return f"${value:,.2f}"
+    text = f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
+    return f"{text}\u00a0{_CURRENCY_SIGNS.get(code, code)}".rstrip()
 
 
 def format_percent(ratio: float | None, digits: int = 1) -> str:

@@ -130,6 +130,21 @@ def test_profile_shows_latest_numbers_owner_and_chart(app: AppTest) -> None:
     assert any(f"Other channels of this owner ({others.height})" in m.value for m in app.markdown)
 
 
+def test_profile_shows_prices_with_cpf_and_est_cpm(app: AppTest) -> None:
+    from crm.numbers import format_money
+    from crm.pricing import channel_prices
+
+    cur = get_store().cursor()
+    priced = cur.execute("select min(channel_id) from prices").fetchall()[0][0]
+    _open_profile(app, priced)
+    expected = channel_prices(cur, priced)
+    assert expected
+    table = next(d.value for d in app.dataframe if "CPF" in d.value.columns)
+    assert list(table["Price"]) == [format_money(p.amount, p.currency) for p in expected]
+    assert list(table["CPF"]) == [format_money(p.cpf, p.currency) for p in expected]
+    assert list(table["est. CPM"]) == [format_money(p.est_cpm, p.currency) for p in expected]
+
+
 def test_profile_add_snapshot(app: AppTest) -> None:
     cur = get_store().cursor()
     ch = _busiest_owner_channel(cur)

@@ -63,3 +63,15 @@ def test_formatting() -> None:
     assert format_compact(950) == "950"
     assert format_percent(0.034) == "3.4\u00a0%"
     assert format_percent(None) == "—"
+
+
+def test_format_money() -> None:
+    from decimal import Decimal
+
+    from crm.numbers import format_money
+
+    assert format_money(Decimal("1250"), "RUB") == "1\u202f250,00\u00a0₽"
+    assert format_money(Decimal("1250.5"), "usd") == "$1,250.50"
+    assert format_money(Decimal("99000"), "KZT") == "99\u202f000,00\u00a0₸"
+    assert format_money(Decimal("5"), "GBP") == "5,00\u00a0GBP"
+    assert format_money(None, "RUB") == "—"
