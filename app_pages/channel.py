@@ -175,10 +175,16 @@ with tab_info:
                 x for x in (owner.email, owner.telegram, owner.phone, owner.other_contact) if x
             ]
             st.write(" · ".join(contacts) or "No contacts yet.")
+            if st.button("Open the owner", icon=":material/contacts:", key="channel.owner"):
+                st.session_state["owners.selected"] = owner.id
+                st.switch_page("app_pages/owners.py")
             others = registry.owner_channels(cur, owner.id).filter(pl.col("id") != ch.id)
-            st.markdown(f"**Other channels of this owner ({others.height})**")
-            if others.height and (pick := channel_table(others, key="channel.others")) is not None:
-                open_channel(pick)
+            if others.height:
+                st.markdown(f"**Other channels of this owner ({others.height})**")
+                if (pick := channel_table(others, key="channel.others")) is not None:
+                    open_channel(pick)
+            else:
+                st.caption("This owner has no other channels in the registry.")
         else:
             st.write(
                 "No owner yet. Pick one in the **Edit** tab (create owners on the Owners page)."

@@ -254,3 +254,14 @@ def test_owner_contacts_edit_and_stale_refusal(app: AppTest) -> None:
     next(b for b in app.button if b.label == "Save contacts").click().run()
     assert "Someone else changed this record" in app.error[0].value
     assert registry.get_owner(cur, owner_id).phone == "+7 999 111-22-33"
+
+
+def test_profile_opens_the_owner(app: AppTest) -> None:
+    cur = get_store().cursor()
+    ch = _busiest_owner_channel(cur)
+    _open_profile(app, ch.id)
+    app.button(key="channel.owner").click().run()
+    assert not app.exception
+    owner = registry.get_owner(cur, ch.owner_id)
+    assert app.title[0].value == "Owners"
+    assert app.subheader[0].value == owner.name
