@@ -6,17 +6,16 @@ import polars as pl
 import streamlit as st
 
 from crm import charts, registry
-from crm.errors import CrmError, NotFound, StaleEdit
+from crm.errors import NotFound
 from crm.metrics import FORMULAS, er, err, reach_rate
 from crm.numbers import format_compact, format_count, format_money, format_percent
 from crm.platforms import KINDS, PLATFORM_LABELS, PROVENANCES
 from crm.pricing import channel_prices
 from crm.ui.state import (
-    clear_reads,
-    forget_opened,
     get_store,
-    mark_stale,
     opened_version,
+    pending_toast,
+    run_write,
     show_error,
     stale_notice,
 )
@@ -52,8 +51,7 @@ st.query_params["id"] = str(ch.id)
 opened_key = f"channel.opened.{ch.id}"  # the record as the edit form first showed it
 st.session_state["registry.channel_id"] = ch.id
 
-if message := st.session_state.pop("channel.saved", None):
-    st.toast(message, icon=":material/check:")
+pending_toast("channel.saved")
 
 snaps = registry.list_snapshots(cur, ch.id)
 owner = registry.get_owner(cur, ch.owner_id) if ch.owner_id else None
@@ -71,15 +69,12 @@ with actions:
     if st.button(
         label, icon=":material/unarchive:" if ch.archived else ":material/archive:", width="stretch"
     ):
-        try:
-            registry.set_archived(store, ch.id, ch.version, not ch.archived)
-        except CrmError as exc:
-            show_error(exc)
-        else:
-            clear_reads()
-            forget_opened(opened_key)
-            st.session_state["channel.saved"] = "Restored" if ch.archived else "Archived"
-            st.rerun()
+        run_write(
+            lambda: registry.set_archived(store, ch.id, ch.version, not ch.archived),
+            toast_key="channel.saved",
+            toast="Restored" if ch.archived else "Archived",
+            opened_key=opened_key,
+        )
 
 last = snaps.row(-1, named=True) if snaps.height else None
 prev = snaps.row(-2, named=True) if snaps.height > 1 else None
@@ -235,14 +230,11 @@ with tab_metrics:
                 "Snapshot", list(labels), format_func=lambda i: labels[i], key="channel.doomed"
             )
             if st.button("Remove this snapshot", key="channel.remove_snapshot"):
-                try:
-                    registry.delete_snapshot(store, ch.id, doomed)
-                except CrmError as exc:
-                    show_error(exc)
-                else:
-                    clear_reads()
-                    st.session_state["channel.saved"] = "Snapshot removed"
-                    st.rerun()
+                run_write(
+                    lambda: registry.delete_snapshot(store, ch.id, doomed),
+                    toast_key="channel.saved",
+                    toast="Snapshot removed",
+                )
     st.subheader("Add a snapshot")
     with st.form("channel.snapshot", clear_on_submit=True):
         c1, c2, c3 = st.columns(3)
@@ -275,21 +267,18 @@ with tab_metrics:
                 parts = [values[k] for k in ("avg_likes", "avg_comments", "avg_shares")]
                 if any(p is not None for p in parts):
                     values["avg_engagement"] = sum(p or 0 for p in parts)
-            try:
-                registry.add_snapshot(
+            run_write(
+                lambda: registry.add_snapshot(
                     store,
                     ch.id,
                     measured_on=measured_on,
                     provenance=provenance,
                     source=source,
                     **values,
-                )
-            except CrmError as exc:
-                show_error(exc)
-            else:
-                clear_reads()
-                st.session_state["channel.saved"] = "Snapshot added"
-                st.rerun()
+                ),
+                toast_key="channel.saved",
+                toast="Snapshot added",
+            )
 
 with tab_edit:
     owners = registry.list_owners(cur)
@@ -321,8 +310,8 @@ with tab_edit:
         phone = k3.text_input("Phone", value=seen.phone or "", placeholder="+7 …")
         notes = st.text_area("Notes", value=seen.notes or "")
         if st.form_submit_button("Save changes", type="primary", icon=":material/save:"):
-            try:
-                registry.update_channel(
+            run_write(
+                lambda: registry.update_channel(
                     store,
                     ch.id,
                     seen.version,
@@ -339,14 +328,9 @@ with tab_edit:
                     telegram=telegram,
                     phone=phone,
                     notes=notes,
-                )
-            except StaleEdit as exc:
-                mark_stale(opened_key, exc)
-            except CrmError as exc:
-                show_error(exc)
-            else:
-                clear_reads()
-                forget_opened(opened_key)
-                st.session_state["channel.saved"] = "Changes saved"
-                st.rerun()
+                ),
+                toast_key="channel.saved",
+                toast="Changes saved",
+                opened_key=opened_key,
+            )
     stale_notice(opened_key)

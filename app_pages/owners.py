@@ -4,15 +4,14 @@ import polars as pl
 import streamlit as st
 
 from crm import registry
-from crm.errors import CrmError, StaleEdit
+from crm.errors import CrmError
 from crm.numbers import format_count
 from crm.platforms import PLATFORM_LABELS
 from crm.ui.state import (
-    clear_reads,
-    forget_opened,
     get_store,
-    mark_stale,
     opened_version,
+    pending_toast,
+    run_write,
     show_error,
     stale_notice,
 )
@@ -27,8 +26,7 @@ st.caption(
     "contacts here, and see everything they sell."
 )
 
-if message := st.session_state.pop("owners.saved", None):
-    st.toast(message, icon=":material/check:")
+pending_toast("owners.saved")
 
 search = st.text_input(
     "Search owners", placeholder="name, e-mail, Telegram, phone", key="owners.search"
@@ -78,17 +76,14 @@ with (
     phone = c2.text_input("Phone", placeholder="+7 …")
     other = st.text_input("Other contact", placeholder="WhatsApp, VK page, agency manager …")
     if st.form_submit_button("Add owner", icon=":material/add:"):
-        try:
-            new_id = registry.add_owner(
+        run_write(
+            lambda: registry.add_owner(
                 store, name, email=email, telegram=telegram, phone=phone, other_contact=other
-            )
-        except CrmError as exc:
-            show_error(exc)
-        else:
-            clear_reads()
-            st.session_state["owners.selected"] = new_id
-            st.session_state["owners.saved"] = f"Added {name.strip()}"
-            st.rerun()
+            ),
+            toast_key="owners.saved",
+            toast=f"Added {name.strip()}",
+            then=lambda new_id: st.session_state.update({"owners.selected": new_id}),
+        )
 
 selected = st.session_state.get("owners.selected")
 if selected is not None:
@@ -110,8 +105,8 @@ if selected is not None:
         other = st.text_input("Other contact", value=seen.other_contact or "")
         notes = st.text_area("Notes", value=seen.notes or "")
         if st.form_submit_button("Save contacts", type="primary", icon=":material/save:"):
-            try:
-                registry.update_owner(
+            run_write(
+                lambda: registry.update_owner(
                     store,
                     owner.id,
                     seen.version,
@@ -121,16 +116,11 @@ if selected is not None:
                     phone=phone,
                     other_contact=other,
                     notes=notes,
-                )
-            except StaleEdit as exc:
-                mark_stale(opened_key, exc)
-            except CrmError as exc:
-                show_error(exc)
-            else:
-                clear_reads()
-                forget_opened(opened_key)
-                st.session_state["owners.saved"] = "Contacts saved"
-                st.rerun()
+                ),
+                toast_key="owners.saved",
+                toast="Contacts saved",
+                opened_key=opened_key,
+            )
     with left:
         stale_notice(opened_key)
     with right:

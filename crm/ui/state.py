@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 import streamlit as st
 
 from crm.db import Store, resolve_db_path
-from crm.errors import StaleEdit
+from crm.errors import CrmError, StaleEdit
 
 T = TypeVar("T")
 
@@ -68,3 +69,39 @@ def stale_notice(key: str) -> None:
         st.button(
             "Reload the current values", key=key + ".reload", on_click=forget_opened, args=(key,)
         )
+
+
+def run_write(
+    action: Callable[[], T],
+    *,
+    toast_key: str,
+    toast: str,
+    opened_key: str | None = None,
+    then: Callable[[T], None] | None = None,
+) -> None:
+    """Run one write from a page: on success forget cached reads, queue ``toast`` for the next
+    run and rerun; a refused write shows why (a stale one below its form) and changes nothing."""
+    try:
+        result = action()
+    except StaleEdit as exc:
+        if opened_key is None:
+            show_error(exc)
+        else:
+            mark_stale(opened_key, exc)
+        return
+    except CrmError as exc:
+        show_error(exc)
+        return
+    clear_reads()
+    if opened_key is not None:
+        forget_opened(opened_key)
+    if then is not None:
+        then(result)
+    st.session_state[toast_key] = toast
+    st.rerun()
+
+
+def pending_toast(toast_key: str) -> None:
+    """Show the toast a write queued before its rerun, once."""
+    if message := st.session_state.pop(toast_key, None):
+        st.toast(message, icon=":material/check:")
