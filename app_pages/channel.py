@@ -77,18 +77,13 @@ with actions:
         )
 
 last = snaps.row(-1, named=True) if snaps.height else None
-prev = snaps.row(-2, named=True) if snaps.height > 1 else None
 m = st.columns(5)
 if last:
-    delta = (
-        last["followers"] - prev["followers"]
-        if prev and prev["followers"] is not None and last["followers"] is not None
-        else None
-    )
+    delta = registry.followers_change(snaps)
     m[0].metric(
         "Followers",
         format_count(last["followers"]),
-        delta=None if delta is None else f"{delta:+,}".replace(",", " "),
+        delta=None if delta is None else ("+" if delta > 0 else "") + format_count(delta),
         help="Latest snapshot; the change is against the one before",
     )
     m[1].metric("Avg reach", format_compact(last["avg_reach"]), help="Average reach per post")

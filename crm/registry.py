@@ -545,6 +545,15 @@ def add_snapshot(store: Store, channel_id: int, **values: Any) -> int:
     return int(row[0][0])
 
 
+def followers_change(snapshots: pl.DataFrame) -> int | None:
+    """Followers of the latest snapshot minus those of the one before (oldest-first frame), or
+    None when either count is unknown."""
+    known = snapshots["followers"].to_list()[-2:] if snapshots.height > 1 else []
+    if len(known) < 2 or None in known:
+        return None
+    return int(known[1] - known[0])
+
+
 def delete_snapshot(store: Store, channel_id: int, snapshot_id: int) -> None:
     """Remove one snapshot of a channel (a measurement entered by mistake)."""
     with store.transaction() as cur:

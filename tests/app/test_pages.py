@@ -123,6 +123,9 @@ def test_profile_shows_latest_numbers_owner_and_chart(app: AppTest) -> None:
     last = snaps.row(-1, named=True)
     assert app.title[0].value == (ch.title or ch.handle)
     assert _metric(app, "Followers") == format_count(last["followers"])
+    change = registry.followers_change(snaps)
+    shown = next(m.delta for m in app.metric if m.label == "Followers")
+    assert shown == ("+" if change > 0 else "") + format_count(change)
     assert len(app.get("plotly_chart")) == 1
     owner = registry.get_owner(cur, ch.owner_id)
     assert any(owner.name in m.value for m in app.markdown)

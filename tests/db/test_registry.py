@@ -295,3 +295,17 @@ def test_delete_snapshot(store) -> None:
     assert registry.list_snapshots(store.cursor(), cid)["id"].to_list() == [keep]
     with pytest.raises(NotFound, match="no longer exists"):
         registry.delete_snapshot(store, cid, wrong)
+
+
+def test_followers_change_against_the_snapshot_before(store) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/growing")
+    cur = store.cursor()
+    assert registry.followers_change(registry.list_snapshots(cur, cid)) is None
+    registry.add_snapshot(store, cid, followers=1000, measured_on=dt.date(2026, 1, 1))
+    assert registry.followers_change(registry.list_snapshots(cur, cid)) is None
+    registry.add_snapshot(store, cid, followers=1250, measured_on=dt.date(2026, 2, 1))
+    assert registry.followers_change(registry.list_snapshots(cur, cid)) == 250
+    registry.add_snapshot(store, cid, followers=1200, measured_on=dt.date(2026, 3, 1))
+    assert registry.followers_change(registry.list_snapshots(cur, cid)) == -50
+    registry.add_snapshot(store, cid, avg_reach=100, measured_on=dt.date(2026, 4, 1))
+    assert registry.followers_change(registry.list_snapshots(cur, cid)) is None
