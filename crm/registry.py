@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 
 from crm import metrics
-from crm.db import Store
+from crm.db import Store, quote_ident
 from crm.errors import NotFound, StaleEdit, ValidationError
 from crm.fields import SNAPSHOT_METRICS
 from crm.geo import normalise_country, normalise_language
@@ -212,7 +212,7 @@ def add_channel(store: Store, platform: str, handle: str, **values: Any) -> int:
         names = ["platform", "handle", *clean]
         marks = ", ".join("?" for _ in names)
         row = cur.execute(
-            f"insert into channels ({', '.join(names)}) values ({marks}) returning id",
+            f"insert into channels ({_columns(names)}) values ({marks}) returning id",
             [ref.platform, ref.handle, *clean.values()],
         ).fetchall()
     return int(row[0][0])
@@ -235,7 +235,7 @@ def update_channel(store: Store, channel_id: int, version: int, **changes: Any) 
         return version
     if clean.get("owner_id") is not None:
         get_owner(store.cursor(), clean["owner_id"])
-    sets = ", ".join(f"{name} = ?" for name in clean)
+    sets = ", ".join(f"{quote_ident(name)} = ?" for name in clean)
     with store.transaction() as cur:
         return _bump(cur, "channels", channel_id, version, sets, list(clean.values()))
 
@@ -246,20 +246,24 @@ def set_archived(store: Store, channel_id: int, version: int, archived: bool) ->
         return _bump(cur, "channels", channel_id, version, "archived = ?", [archived])
 
 
+def _columns(names: list[str]) -> str:
+    return ", ".join(quote_ident(n) for n in names)
+
+
 def _bump(
     cur: duckdb.DuckDBPyConnection, table: str, rid: int, version: int, sets: str, params: list
 ) -> int:
     # table and column names come from this module's constants, never from input
     rows = cur.execute(
         f"""
-        update {table} set {sets}, version = version + 1, updated_at = current_timestamp
+        update {quote_ident(table)} set {sets}, version = version + 1, updated_at = current_timestamp
         where id = ? and version = ? returning version
         """,
         [*params, rid, version],
     ).fetchall()
     if rows:
         return int(rows[0][0])
-    exists = cur.execute(f"select version from {table} where id = ?", [rid]).fetchall()
+    exists = cur.execute(f"select version from {quote_ident(table)} where id = ?", [rid]).fetchall()
     if not exists:
         raise NotFound(f"Record {rid} no longer exists.")
     raise StaleEdit(
@@ -477,7 +481,7 @@ def add_owner(store: Store, name: str, **values: Any) -> int:
     with store.transaction() as cur:
         names = list(clean)
         row = cur.execute(
-            f"insert into owners ({', '.join(names)}) values ({', '.join('?' for _ in names)}) "
+            f"insert into owners ({_columns(names)}) values ({', '.join('?' for _ in names)}) "
             "returning id",
             list(clean.values()),
         ).fetchall()
@@ -489,7 +493,7 @@ def update_owner(store: Store, owner_id: int, version: int, **changes: Any) -> i
     clean = clean_owner_fields(changes)
     if not clean:
         return version
-    sets = ", ".join(f"{name} = ?" for name in clean)
+    sets = ", ".join(f"{quote_ident(name)} = ?" for name in clean)
     with store.transaction() as cur:
         return _bump(cur, "owners", owner_id, version, sets, list(clean.values()))
 
@@ -538,7 +542,7 @@ def add_snapshot(store: Store, channel_id: int, **values: Any) -> int:
     with store.transaction() as cur:
         names = ["channel_id", *clean]
         row = cur.execute(
-            f"insert into snapshots ({', '.join(names)}) "
+            f"insert into snapshots ({_columns(names)}) "
             f"values ({', '.join('?' for _ in names)}) returning id",
             [channel_id, *clean.values()],
         ).fetchall()
