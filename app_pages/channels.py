@@ -6,8 +6,8 @@ from crm import registry
 from crm.errors import CrmError
 from crm.exports import channels_frame, frame_bytes
 from crm.numbers import format_count
-from crm.ui.state import clear_reads, get_store, show_error
-from crm.ui.widgets import channel_filters, channel_table, open_channel
+from crm.ui.state import clear_reads, get_store, pending_toast, run_write, show_error
+from crm.ui.widgets import channel_filters, channel_picker, open_channel
 
 store = get_store()
 
@@ -28,6 +28,12 @@ def _channels(path: str, flt: registry.ChannelFilter, sort: str, page: int):
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def _owner_names(path: str) -> dict[int, str]:
+    owners = registry.list_owners(get_store().cursor()).sort("name")
+    return dict(zip(owners["id"].to_list(), owners["name"].to_list(), strict=True))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def _total(path: str) -> int:
     return registry.count_channels(get_store().cursor())
 
@@ -35,6 +41,7 @@ def _total(path: str) -> int:
 flt, sort = channel_filters(_options(store.path))
 
 st.title("Channels")
+pending_toast("channels.bulk_done")
 
 with st.form("channels.add", clear_on_submit=True, border=False):
     link_col, button_col = st.columns([5, 1], vertical_alignment="bottom")
@@ -67,7 +74,11 @@ view = (flt, sort)
 if st.session_state.get("channels.view") != view:
     st.session_state["channels.view"] = view
     st.session_state["channels.page"] = 1
+    st.session_state["channels.generation"] = st.session_state.get("channels.generation", 0) + 1
 page = st.session_state.get("channels.page", 1)
+# ticks belong to the rows on screen: a new filter, page or bulk edit starts with none ticked
+table_key = f"channels.table.{st.session_state['channels.generation']}.{page}"
+st.session_state["channels.table_key"] = table_key
 frame, matching = _channels(store.path, flt, sort, page)
 pages = max(1, -(-matching // PAGE_SIZE))
 
@@ -77,7 +88,7 @@ shown = f"rows {first:,}–{first + frame.height - 1:,}" if pages > 1 else ""
 summary.caption(
     f"**{format_count(matching)}** of {format_count(_total(store.path))} channels match"
     + (f" · {shown}".replace(",", "\u202f") if shown else "")
-    + ". Click a row to open the profile; “Sort by” in the sidebar orders the whole list."
+    + ". Tick rows to open or edit them; “Sort by” in the sidebar orders the whole list."
 )
 if pages > 1:
     pager.number_input(
@@ -103,7 +114,56 @@ with download.popover("Download", icon=":material/download:", width="stretch"):
         )
 if frame.is_empty():
     st.info("No channel matches these filters. Loosen them or reset them in the sidebar.")
-else:
-    picked = channel_table(frame, key="channels.table")
-    if picked is not None:
-        open_channel(picked)
+    st.stop()
+
+checked = channel_picker(frame, key=table_key)
+if not checked:
+    st.caption("Tick one channel to open its profile, or several to tag, assign or archive them.")
+    st.stop()
+
+with st.container(border=True):
+    st.markdown(f"**{len(checked)} selected**")
+    open_col, tag_col, owner_col, archive_col = st.columns(
+        [1, 3, 3, 1.3], vertical_alignment="bottom"
+    )
+    if len(checked) == 1 and open_col.button(
+        "Open profile", icon=":material/badge:", type="primary"
+    ):
+        open_channel(checked[0])
+    with tag_col:
+        tag = st.text_input("Tag", placeholder="e.g. shortlist spring", key="channels.bulk_tag")
+        add_col, remove_col = st.columns(2)
+        add_tag = add_col.button("Add tag", icon=":material/sell:", width="stretch")
+        remove_tag = remove_col.button("Remove tag", width="stretch")
+    with owner_col:
+        owners = _owner_names(store.path)
+        owner = st.selectbox(
+            "Owner",
+            [None, *owners],
+            format_func=lambda i: "— no owner —" if i is None else owners[i],
+            key="channels.bulk_owner",
+        )
+        set_owner = st.button("Set owner", icon=":material/person:", width="stretch")
+    archive = archive_col.button("Archive", icon=":material/archive:", width="stretch")
+    restore = archive_col.button("Restore", icon=":material/unarchive:", width="stretch")
+
+edits: dict | None = None
+if (add_tag or remove_tag) and not (tag or "").strip():
+    st.warning("Type the tag first.")
+elif add_tag:
+    edits = {"add_tags": [tag]}
+elif remove_tag:
+    edits = {"remove_tags": [tag]}
+elif set_owner:
+    edits = {"owner_id": owner} if owner is not None else {"clear_owner": True}
+elif archive or restore:
+    edits = {"archived": bool(archive)}
+if edits is not None:
+    run_write(
+        lambda: registry.bulk_edit(store, checked, **edits),
+        toast_key="channels.bulk_done",
+        toast=lambda changed: f"{changed} of {len(checked)} selected channels changed",
+        then=lambda _: st.session_state.update(
+            {"channels.generation": st.session_state["channels.generation"] + 1}
+        ),
+    )

@@ -246,6 +246,51 @@ def set_archived(store: Store, channel_id: int, version: int, archived: bool) ->
         return _bump(cur, "channels", channel_id, version, "archived = ?", [archived])
 
 
+def bulk_edit(
+    store: Store,
+    channel_ids: list[int],
+    *,
+    add_tags: list[str] | None = None,
+    remove_tags: list[str] | None = None,
+    owner_id: int | None = None,
+    clear_owner: bool = False,
+    archived: bool | None = None,
+) -> int:
+    """Tag, untag, assign an owner to, archive or restore many channels in one transaction;
+    returns how many channels changed (each of them gets a new version)."""
+    ids = sorted({int(i) for i in channel_ids})
+    if not ids:
+        raise ValidationError("Select at least one channel first.")
+    add = split_list(add_tags or [])
+    remove = split_list(remove_tags or [])
+    if owner_id is not None:
+        get_owner(store.cursor(), owner_id)
+    new_tags = """
+        list_filter(
+            list_concat(tags, list_filter(?::varchar[], lambda t: not list_contains(tags, t))),
+            lambda t: not list_contains(?::varchar[], t)
+        )
+    """
+    new_owner = "case when ? then null when ? is not null then ? else owner_id end"
+    new_archived = "coalesce(?, archived)"
+    params = [add, remove, clear_owner, owner_id, owner_id, archived]
+    with store.transaction() as cur:
+        changed = cur.execute(
+            f"""
+            update channels
+            set tags = {new_tags}, owner_id = {new_owner}, archived = {new_archived},
+                version = version + 1, updated_at = current_timestamp
+            where list_contains(?::bigint[], id)
+              and (tags is distinct from {new_tags}
+                   or owner_id is distinct from {new_owner}
+                   or archived is distinct from {new_archived})
+            returning id
+            """,
+            [*params, ids, *params],
+        ).fetchall()
+    return len(changed)
+
+
 def _columns(names: list[str]) -> str:
     return ", ".join(quote_ident(n) for n in names)
 

@@ -75,12 +75,12 @@ def run_write(
     action: Callable[[], T],
     *,
     toast_key: str,
-    toast: str,
+    toast: str | Callable[[T], str],
     opened_key: str | None = None,
     then: Callable[[T], None] | None = None,
 ) -> None:
     """Run one write from a page: on success forget cached reads, queue ``toast`` for the next
-    run and rerun; a refused write shows why (a stale one below its form) and changes nothing."""
+    run (text, or made from the write's result) and rerun; a refused write shows why (a stale one below its form) and changes nothing."""
     try:
         result = action()
     except StaleEdit as exc:
@@ -97,7 +97,7 @@ def run_write(
         forget_opened(opened_key)
     if then is not None:
         then(result)
-    st.session_state[toast_key] = toast
+    st.session_state[toast_key] = toast(result) if callable(toast) else toast
     st.rerun()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import polars as pl
 import streamlit as st
 
@@ -152,6 +154,18 @@ CHANNEL_COLUMNS = {
 
 def channel_table(frame: pl.DataFrame, key: str, max_height: int = 620) -> int | None:
     """Show channels as a sortable table; returns the id of the row the user picked, if any."""
+    picked = _channel_grid(frame, key, max_height, "single-row")
+    return picked[0] if picked else None
+
+
+def channel_picker(frame: pl.DataFrame, key: str, max_height: int = 620) -> list[int]:
+    """Show channels as a sortable table with a checkbox per row; returns the checked ids."""
+    return _channel_grid(frame, key, max_height, "multi-row")
+
+
+def _channel_grid(
+    frame: pl.DataFrame, key: str, max_height: int, mode: Literal["single-row", "multi-row"]
+) -> list[int]:
     shown = frame.with_columns(
         pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")),
         pl.col("kind").replace_strict(KIND_LABELS, default=pl.col("kind")),
@@ -165,14 +179,12 @@ def channel_table(frame: pl.DataFrame, key: str, max_height: int = 620) -> int |
         hide_index=True,
         key=key,
         on_select="rerun",
-        selection_mode="single-row",
+        selection_mode=mode,
         height=min(max_height, 38 + 35 * frame.height),
         placeholder="—",
     )
     rows = event.selection.rows if event is not None else []
-    if rows:
-        return int(frame["id"][rows[0]])
-    return None
+    return [int(frame["id"][r]) for r in rows]
 
 
 def open_channel(channel_id: int) -> None:

@@ -268,3 +268,52 @@ def test_profile_opens_the_owner(app: AppTest) -> None:
     owner = registry.get_owner(cur, ch.owner_id)
     assert app.title[0].value == "Owners"
     assert app.subheader[0].value == owner.name
+
+
+def _tick(app: AppTest, rows: list[int]) -> AppTest:
+    key = app.session_state["channels.table_key"]
+    app.session_state[key] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    return app.run()
+
+
+def test_ticking_one_channel_offers_its_profile(app: AppTest) -> None:
+    open_page(app, "channels.py")
+    first = registry.list_channels(get_store().cursor()).row(0, named=True)
+    _tick(app, [0])
+    assert any(m.value == "**1 selected**" for m in app.markdown)
+    next(b for b in app.button if b.label == "Open profile").click().run()
+    assert not app.exception
+    assert app.title[0].value == (first["title"] or first["handle"])
+
+
+def test_bulk_tag_and_archive_from_the_channels_page(app: AppTest) -> None:
+    open_page(app, "channels.py")
+    cur = get_store().cursor()
+    listed = registry.list_channels(cur)
+    picked = [listed["id"][0], listed["id"][2]]
+    _tick(app, [0, 2])
+    assert any(m.value == "**2 selected**" for m in app.markdown)
+
+    next(b for b in app.button if b.label == "Add tag").click().run()
+    assert app.warning[0].value == "Type the tag first."
+
+    app.text_input(key="channels.bulk_tag").input("шортлист весна")
+    next(b for b in app.button if b.label == "Add tag").click().run()
+    assert not app.exception and not app.error
+    tagged = registry.list_channels(cur, ChannelFilter(tags=["шортлист весна"]))
+    assert sorted(tagged["id"].to_list()) == sorted(picked)
+
+    # after a bulk edit nothing is ticked any more: the next edit needs a new choice
+    assert not any(m.value.endswith(" selected**") for m in app.markdown)
+    _tick(app, [0, 2])
+    next(b for b in app.button if b.label == "Archive").click().run()
+    assert all(registry.get_channel(cur, i).archived for i in picked)
+    assert len(app.dataframe[0].value) == listed.height - 2
+
+
+def test_a_new_filter_clears_the_ticks(app: AppTest) -> None:
+    open_page(app, "channels.py")
+    _tick(app, [0, 1])
+    assert any(m.value == "**2 selected**" for m in app.markdown)
+    app.sidebar.multiselect(key="registry.filter.platforms").set_value(["vk"]).run()
+    assert not any(m.value.endswith(" selected**") for m in app.markdown)

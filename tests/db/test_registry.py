@@ -309,3 +309,34 @@ def test_followers_change_against_the_snapshot_before(store) -> None:
     assert registry.followers_change(registry.list_snapshots(cur, cid)) == -50
     registry.add_snapshot(store, cid, avg_reach=100, measured_on=dt.date(2026, 4, 1))
     assert registry.followers_change(registry.list_snapshots(cur, cid)) is None
+
+
+def test_bulk_edit_tags_owner_and_archive_in_one_go(store) -> None:
+    anna, ids = _seed(store)
+    club, home, crypto, mama = ids
+    registry.update_channel(store, club, 1, tags="VIP")
+    cur = store.cursor()
+    versions = {i: registry.get_channel(cur, i).version for i in ids}
+
+    changed = registry.bulk_edit(store, [club, crypto], add_tags=["шортлист", "VIP"])
+    assert changed == 2
+    assert registry.get_channel(cur, club).tags == ["VIP", "шортлист"]
+    assert registry.get_channel(cur, crypto).tags == ["шортлист", "VIP"]
+    # a second identical edit changes nothing and bumps no version
+    assert registry.bulk_edit(store, [club, crypto], add_tags=["VIP"]) == 0
+    assert registry.get_channel(cur, club).version == versions[club] + 1
+
+    assert registry.bulk_edit(store, [club, crypto, mama], remove_tags=["VIP"]) == 2
+    assert registry.get_channel(cur, club).tags == ["шортлист"]
+    assert registry.bulk_edit(store, [crypto, mama], owner_id=anna) == 2
+    assert registry.get_channel(cur, mama).owner_id == anna
+    assert registry.bulk_edit(store, [mama], clear_owner=True) == 1
+    assert registry.get_channel(cur, mama).owner_id is None
+    assert registry.bulk_edit(store, [home, mama], archived=True) == 2
+    assert sorted(registry.list_channels(cur)["id"].to_list()) == sorted([club, crypto])
+    assert registry.get_channel(cur, home).version == versions[home] + 1
+
+    with pytest.raises(ValidationError, match="Select at least one"):
+        registry.bulk_edit(store, [], add_tags=["x"])
+    with pytest.raises(NotFound):
+        registry.bulk_edit(store, [club], owner_id=9999)
