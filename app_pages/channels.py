@@ -116,12 +116,14 @@ if frame.is_empty():
     st.info("No channel matches these filters. Loosen them or reset them in the sidebar.")
     st.stop()
 
+# the actions sit above the table, so they are in view where the ticking happens
+bar = st.container()
 checked = channel_picker(frame, key=table_key)
 if not checked:
-    st.caption("Tick one channel to open its profile, or several to tag, assign or archive them.")
+    bar.caption("Tick one channel to open its profile, or several to tag, assign or archive them.")
     st.stop()
 
-with st.container(border=True):
+with bar.container(border=True):
     st.markdown(f"**{len(checked)} selected**")
     open_col, tag_col, owner_col, archive_col = st.columns(
         [1, 3, 3, 1.3], vertical_alignment="bottom"
