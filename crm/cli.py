@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="map a file column to a field name (several allowed)",
     )
     channels.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    channels.add_argument(
+        "--report",
+        metavar="FILE.csv",
+        type=Path,
+        help="write the rejected rows (line, reason and their cells) to this CSV file",
+    )
     channels.add_argument("--format", choices=("table", "csv", "json"), default="table")
     channels.set_defaults(run=_cmd_import_channels)
 
@@ -139,7 +145,12 @@ def _cmd_import_channels(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         result = import_channels_file(
-            store, args.file, platform=args.platform, mapping=mapping or None, dry_run=args.dry_run
+            store,
+            args.file,
+            platform=args.platform,
+            mapping=mapping or None,
+            dry_run=args.dry_run,
+            report=args.report,
         )
     finally:
         store.close()

@@ -1383,18 +1383,28 @@ def import_channels_file(
     mapping: dict[str, str | None] | None = None,
     dry_run: bool = False,
     provenance: str = "manual",
+    report: str | Path | None = None,
 ) -> ImportResult:
-    """Import a CSV/TSV/XLSX file of channels (upsert on platform + handle); refuses unreadable files."""
+    """Import a CSV/TSV/XLSX file of channels (upsert on platform + handle); refuses unreadable files.
+
+    With ``report``, the rejected rows (line, reason and their cells) are written there as CSV.
+    """
     file = Path(path)
+    if report is not None and not Path(report).resolve().parent.is_dir():
+        raise ImportRefused(f"Cannot write the report {report}: its folder does not exist.")
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise ImportRefused(f"Cannot read {file}: {exc.strerror or exc}.") from None
     table = read_table(data, file.name)
     plan = plan_channel_import(store.cursor(), table, mapping, platform, provenance=provenance)
-    if dry_run:
-        return plan.result(dry_run=True)
-    return apply_import(store, plan)
+    result = plan.result(dry_run=True) if dry_run else apply_import(store, plan)
+    if report is not None:
+        try:
+            Path(report).write_bytes(rejects_csv(result, table))
+        except OSError as exc:
+            raise CrmError(f"Cannot write the report {report}: {exc.strerror or exc}.") from None
+    return result
 
 
 def rejects_csv(result: ImportResult | ImportPlan, table: RawTable | None = None) -> bytes:

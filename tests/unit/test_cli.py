@@ -256,3 +256,22 @@ def test_export_from_a_missing_database_creates_nothing(db: Path, tmp_path: Path
     assert main(["--db", str(db), "export", "channels", "--out", str(out)]) == 1
     assert "There is no database" in capsys.readouterr().err
     assert not db.exists() and not out.exists()
+
+
+def test_import_channels_writes_the_rejects_report(
+    db: Path, channels_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    report = tmp_path / "rejected.csv"
+    args = ["--db", str(db), "import", "channels", str(channels_csv), "--report", str(report)]
+    assert main(args) == 0
+    lines = report.read_text(encoding="utf-8-sig").splitlines()
+    header = channels_csv.read_text(encoding="utf-8").splitlines()[0]
+    assert lines[0] == "line,reason," + header
+    assert len(lines) == 2 and lines[1].startswith("4,")
+    fresh = tmp_path / "fresh.duckdb"
+    bad = ["--db", str(fresh), "import", "channels", str(channels_csv), "--report", "/nope/r.csv"]
+    assert main(bad) == 1
+    assert "Cannot write the report /nope/r.csv: its folder does not exist." in (
+        capsys.readouterr().err
+    )
+    assert _count(fresh) == 0  # refused before anything was written
