@@ -123,6 +123,20 @@ if selected is not None:
             )
     with left:
         stale_notice(opened_key)
+        with st.popover("Delete this owner…", icon=":material/person_remove:"):
+            count = registry.owner_channels(cur, owner.id).height
+            st.write(
+                f"Delete **{seen.name}**? Their {count} channels stay in the registry, "
+                "without an owner."
+            )
+            if st.button(f"Delete {seen.name}", type="primary", key="owners.delete"):
+                run_write(
+                    lambda: registry.delete_owner(store, owner.id, seen.version),
+                    toast_key="owners.saved",
+                    toast=f"Deleted {seen.name}",
+                    opened_key=opened_key,
+                    then=lambda _: st.session_state.pop("owners.selected", None),
+                )
     with right:
         theirs = registry.owner_channels(cur, owner.id)
         st.markdown(f"**Channels ({theirs.height})**")

@@ -308,10 +308,15 @@ def _bump(
     ).fetchall()
     if rows:
         return int(rows[0][0])
+    raise _refusal(cur, table, rid)
+
+
+def _refusal(cur: duckdb.DuckDBPyConnection, table: str, rid: int) -> NotFound | StaleEdit:
+    """Why a versioned write touched no row: the record is gone, or someone changed it."""
     exists = cur.execute(f"select version from {quote_ident(table)} where id = ?", [rid]).fetchall()
     if not exists:
-        raise NotFound(f"Record {rid} no longer exists.")
-    raise StaleEdit(
+        return NotFound(f"Record {rid} no longer exists.")
+    return StaleEdit(
         "Someone else changed this record since you opened it. "
         "Reload the page to see their changes, then edit again."
     )
@@ -541,6 +546,26 @@ def update_owner(store: Store, owner_id: int, version: int, **changes: Any) -> i
     sets = ", ".join(f"{quote_ident(name)} = ?" for name in clean)
     with store.transaction() as cur:
         return _bump(cur, "owners", owner_id, version, sets, list(clean.values()))
+
+
+def delete_owner(store: Store, owner_id: int, version: int) -> int:
+    """Delete an owner still at ``version``; their channels stay, without an owner (each gets a
+    new version). Returns how many channels lost their owner."""
+    with store.transaction() as cur:
+        gone = cur.execute(
+            "delete from owners where id = ? and version = ? returning id", [owner_id, version]
+        ).fetchall()
+        if not gone:
+            raise _refusal(cur, "owners", owner_id)
+        freed = cur.execute(
+            """
+            update channels set owner_id = null, version = version + 1,
+                                updated_at = current_timestamp
+            where owner_id = ? returning id
+            """,
+            [owner_id],
+        ).fetchall()
+    return len(freed)
 
 
 def find_owner_by_name(cur: duckdb.DuckDBPyConnection, name: str) -> int | None:

@@ -317,3 +317,17 @@ def test_a_new_filter_clears_the_ticks(app: AppTest) -> None:
     assert any(m.value == "**2 selected**" for m in app.markdown)
     app.sidebar.multiselect(key="registry.filter.platforms").set_value(["vk"]).run()
     assert not any(m.value.endswith(" selected**") for m in app.markdown)
+
+
+def test_delete_an_owner_keeps_their_channels(app: AppTest) -> None:
+    cur = get_store().cursor()
+    owners = registry.list_owners(cur).sort("channels", descending=True)
+    owner_id = owners["id"][0]
+    theirs = registry.owner_channels(cur, owner_id)["id"].to_list()
+    app.session_state["owners.selected"] = owner_id
+    open_page(app, "owners.py")
+    app.button(key="owners.delete").click().run()
+    assert not app.exception and not app.error
+    assert registry.find_owner_by_name(cur, owners["name"][0]) is None
+    assert all(registry.get_channel(cur, i).owner_id is None for i in theirs)
+    assert len(app.dataframe[0].value) == owners.height - 1

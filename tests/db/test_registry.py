@@ -340,3 +340,19 @@ def test_bulk_edit_tags_owner_and_archive_in_one_go(store) -> None:
         registry.bulk_edit(store, [], add_tags=["x"])
     with pytest.raises(NotFound):
         registry.bulk_edit(store, [club], owner_id=9999)
+
+
+def test_delete_owner_keeps_their_channels_without_an_owner(store) -> None:
+    anna, ids = _seed(store)
+    cur = store.cursor()
+    club = registry.get_channel(cur, ids[0])
+    with pytest.raises(StaleEdit):
+        registry.delete_owner(store, anna, 99)
+    assert registry.delete_owner(store, anna, 1) == 2
+    with pytest.raises(NotFound):
+        registry.get_owner(cur, anna)
+    after = registry.get_channel(cur, ids[0])
+    assert (after.owner_id, after.version) == (None, club.version + 1)
+    assert registry.list_channels(cur).height == 4
+    with pytest.raises(NotFound):
+        registry.delete_owner(store, anna, 1)
