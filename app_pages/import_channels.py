@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from crm.errors import CrmError
@@ -16,7 +18,7 @@ from crm.imports import (
     rejects_csv,
     suggest_mapping,
 )
-from crm.platforms import PLATFORM_LABELS, PLATFORMS
+from crm.platforms import PLATFORM_LABELS, PLATFORMS, PROVENANCES
 from crm.ui.state import clear_reads, get_store
 
 st.title("Import channels")
@@ -67,11 +69,34 @@ platform = st.selectbox(
     key=f"import.platform.{file_key}",
 )
 
-signature = (file_key, tuple(mapping.items()), platform)
+source_col, date_col = st.columns(2)
+provenance = source_col.selectbox(
+    "Where the file's numbers come from",
+    PROVENANCES,
+    index=PROVENANCES.index("manual"),
+    help="Kept with every snapshot the import makes, so you know later how far to trust it.",
+    key=f"import.provenance.{file_key}",
+)
+measured_on = date_col.date_input(
+    "Measured on (rows without a date of their own)",
+    value=dt.date.today(),
+    max_value=dt.date.today(),
+    format="DD.MM.YYYY",
+    key=f"import.measured_on.{file_key}",
+)
+
+signature = (file_key, tuple(mapping.items()), platform, provenance, measured_on)
 if st.button("Preview", key="import.preview", type="secondary"):
     st.session_state.pop("import.done", None)
     try:
-        plan = plan_channel_import(get_store().cursor(), table, mapping, platform)
+        plan = plan_channel_import(
+            get_store().cursor(),
+            table,
+            mapping,
+            platform,
+            provenance=provenance,
+            measured_on=measured_on,
+        )
     except CrmError as exc:
         st.error(str(exc))
         st.session_state.pop("import.plan", None)

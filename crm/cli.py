@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import io
 import json
 import sys
@@ -17,6 +18,7 @@ from typing import Any
 
 from crm.db import Store, resolve_db_path
 from crm.errors import CrmError
+from crm.platforms import PROVENANCES
 
 OK, REJECTED, USAGE = 0, 1, 2
 
@@ -74,6 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="map a file column to a field name (several allowed)",
     )
     channels.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    channels.add_argument(
+        "--provenance",
+        choices=PROVENANCES,
+        default="manual",
+        help="where the file's numbers come from (kept with each snapshot)",
+    )
+    channels.add_argument(
+        "--measured-on",
+        metavar="YYYY-MM-DD",
+        type=dt.date.fromisoformat,
+        help="date of the rows that have no date column (default: today)",
+    )
     channels.add_argument(
         "--report",
         metavar="FILE.csv",
@@ -150,6 +164,8 @@ def _cmd_import_channels(args: argparse.Namespace) -> int:
             platform=args.platform,
             mapping=mapping or None,
             dry_run=args.dry_run,
+            provenance=args.provenance,
+            measured_on=args.measured_on,
             report=args.report,
         )
     finally:

@@ -28,6 +28,7 @@ from crm.numbers import parse_number_column
 from crm.platforms import (
     HOSTS,
     PLATFORMS,
+    PROVENANCES,
     RESERVED_FIRST,
     canonical_url,
     check_platform,
@@ -1192,8 +1193,19 @@ def plan_channel_import(
     *,
     kind: str | None = None,
     provenance: str = "manual",
+    measured_on: dt.date | None = None,
 ) -> ImportPlan:
-    """Normalise and validate a read file and classify each row as new/updated/unchanged/rejected."""
+    """Normalise and validate a read file and classify each row as new/updated/unchanged/rejected.
+
+    ``provenance`` says where the file's numbers come from; ``measured_on`` dates the rows that
+    have no date of their own (else the import day).
+    """
+    if provenance not in PROVENANCES:
+        raise ImportRefused(
+            f"Provenance must be one of {', '.join(PROVENANCES)}, not “{provenance}”."
+        )
+    if measured_on is not None and measured_on > dt.date.today():
+        raise ImportRefused("The measurement date cannot be in the future.")
     resolved = resolve_mapping(table.columns, mapping)
     targets = set(resolved.values())
     if not targets & {"handle", "url"}:
@@ -1208,6 +1220,8 @@ def plan_channel_import(
     except ValidationError as exc:
         raise ImportRefused(str(exc)) from None
     rows, rejected = _normalise(table, resolved, chosen_platform)
+    if measured_on is not None:
+        rows = rows.with_columns(pl.col("measured_on").fill_null(measured_on))
     rows, duplicates = _dedupe(rows)
     try:
         _classify(cur, rows, "import_preview")
@@ -1383,6 +1397,7 @@ def import_channels_file(
     mapping: dict[str, str | None] | None = None,
     dry_run: bool = False,
     provenance: str = "manual",
+    measured_on: dt.date | None = None,
     report: str | Path | None = None,
 ) -> ImportResult:
     """Import a CSV/TSV/XLSX file of channels (upsert on platform + handle); refuses unreadable files.
@@ -1397,7 +1412,9 @@ def import_channels_file(
     except OSError as exc:
         raise ImportRefused(f"Cannot read {file}: {exc.strerror or exc}.") from None
     table = read_table(data, file.name)
-    plan = plan_channel_import(store.cursor(), table, mapping, platform, provenance=provenance)
+    plan = plan_channel_import(
+        store.cursor(), table, mapping, platform, provenance=provenance, measured_on=measured_on
+    )
     result = plan.result(dry_run=True) if dry_run else apply_import(store, plan)
     if report is not None:
         try:

@@ -66,6 +66,7 @@ def test_upload_preview_import(empty_db):
         "Column “Название”": "title",
         "Column “Подписчики”": "followers",
         "Platform of rows that have no platform column or link": None,
+        "Where the file's numbers come from": "manual",
     }
     at.button(key="import.preview").click().run()
     assert not at.exception, at.exception
@@ -157,3 +158,15 @@ def test_mapping_by_hand_and_default_platform(empty_db):
 def test_unreadable_file_shows_error(empty_db, name, data, message):
     at = upload(page(), name, data)
     assert [e.value for e in at.error] == [message]
+
+
+def test_provenance_chosen_on_the_page_is_kept(empty_db):
+    at = upload(page(), "bloggers.csv", CSV.encode("utf-8"))
+    next(s for s in at.selectbox if s.label == "Where the file's numbers come from").set_value(
+        "screenshot"
+    ).run()
+    at.button(key="import.preview").click().run()
+    at.button(key="import.apply").click().run()
+    assert not at.exception, at.exception
+    rows = get_store().cursor().execute("select distinct provenance from snapshots").fetchall()
+    assert rows == [("screenshot",)]

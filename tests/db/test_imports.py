@@ -487,3 +487,34 @@ def test_sample_file_imports(store):
         "ru",
     )
     assert got[("tiktok", "dance.kz")]["country"] == "Kazakhstan"
+
+
+def test_provenance_and_date_for_rows_without_one(store, tmp_path):
+    text = "link,followers,date\nt.me/dated,100,2026-01-15\nt.me/undated,200,\n"
+    result = import_channels_file(
+        store, write(tmp_path, text), provenance="platform_stats",
+        measured_on=dt.date(2026, 2, 1),
+    )  # fmt: skip
+    assert (result.new, result.rejected) == (2, 0)
+    rows = (
+        store.cursor()
+        .execute(
+            """
+        select c.handle, s.measured_on, s.followers, s.provenance
+        from snapshots s join channels c on c.id = s.channel_id order by c.handle
+        """
+        )
+        .fetchall()
+    )
+    assert rows == [
+        ("dated", dt.date(2026, 1, 15), 100, "platform_stats"),
+        ("undated", dt.date(2026, 2, 1), 200, "platform_stats"),
+    ]
+    before = table_dump(store)
+    with pytest.raises(ImportRefused, match="Provenance must be one of"):
+        import_channels_file(store, write(tmp_path, text), provenance="rumour")
+    with pytest.raises(ImportRefused, match="cannot be in the future"):
+        import_channels_file(
+            store, write(tmp_path, text), measured_on=dt.date.today() + dt.timedelta(days=3)
+        )
+    assert table_dump(store) == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ import duckdb
 import pytest
 
 from crm.cli import main
+from crm.db import Store
 from crm.exports import CHANNEL_FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -275,3 +277,14 @@ def test_import_channels_writes_the_rejects_report(
         capsys.readouterr().err
     )
     assert _count(fresh) == 0  # refused before anything was written
+
+
+def test_import_channels_provenance_and_date(db: Path, channels_csv: Path) -> None:
+    args = ["--db", str(db), "import", "channels", str(channels_csv)]
+    assert main([*args, "--provenance", "platform_stats", "--measured-on", "2026-03-01"]) == 0
+    store = Store(str(db))
+    rows = store.cursor().execute("select distinct measured_on, provenance from snapshots")
+    assert rows.fetchall() == [(dt.date(2026, 3, 1), "platform_stats")]
+    store.close()
+    assert main([*args, "--measured-on", "yesterday"]) == 2
+    assert main([*args, "--provenance", "rumour"]) == 2
