@@ -41,7 +41,7 @@ except CrmError as exc:
     st.stop()
 
 st.markdown(f"**{table.filename}**: {table.describe()}.")
-st.dataframe(table.frame.drop(LINE).head(10), hide_index=True)
+st.dataframe(table.frame.drop(LINE).head(10), hide_index=True, placeholder="")
 
 st.subheader("What each column holds")
 suggested = suggest_mapping(table.columns)
@@ -175,7 +175,7 @@ if plan.rejects:
 
 to_write = counts["new"] + counts["updated"]
 if st.button(
-    f"Import {to_write:,} rows".replace(",", "\u202f"),
+    f"Import {to_write:,} row{'' if to_write == 1 else 's'}".replace(",", "\u202f"),
     key="import.apply",
     type="primary",
     disabled=to_write == 0,
