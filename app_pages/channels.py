@@ -22,9 +22,11 @@ PAGE_SIZE = 500
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _channels(path: str, flt: registry.ChannelFilter, sort: str, page: int):
-    return registry.page_channels(
-        get_store().cursor(), flt, sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    cur = get_store().cursor()
+    frame, matching = registry.page_channels(
+        cur, flt, sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
+    return registry.with_growth(cur, frame), matching
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -31,6 +31,8 @@ FORMULAS = {
     "er": "ER = avg engagement per post / followers",
     "err": "ERR = avg engagement per post / avg reach per post",
     "reach_rate": "Reach rate = avg reach per post / followers (a Telegram “ERR” is this)",
+    "growth": "Growth, 4 weeks = followers now / followers at the last snapshot at least 28 days "
+    "older − 1",
     "cpf": "CPF = price / followers × 1000",
     "est_cpm": "est. CPM = price / avg reach × 1000",
 }

@@ -392,6 +392,36 @@ def page_channels(
     return frame.drop("matching"), total
 
 
+def with_growth(
+    cur: duckdb.DuckDBPyConnection, frame: pl.DataFrame, days: int = 28
+) -> pl.DataFrame:
+    """Add ``growth``: latest followers / followers of the newest snapshot at least ``days``
+    older, minus 1 (None without such a snapshot or when it counted 0 followers)."""
+    ids = frame["id"].to_list()
+    then = cur.sql(
+        """
+        with newest as (
+            select channel_id, max(measured_on) as measured_on
+            from snapshots where list_contains(?::bigint[], channel_id) group by channel_id
+        )
+        select s.channel_id as id, arg_max(s.followers, (s.measured_on, s.id)) as followers_then
+        from snapshots s join newest n on n.channel_id = s.channel_id
+        where s.measured_on <= n.measured_on - ?::integer and s.followers is not null
+        group by s.channel_id
+        """,
+        params=[ids, days],
+    ).pl()
+    return (
+        frame.join(then, on="id", how="left")
+        .with_columns(
+            growth=pl.when(pl.col("followers_then") > 0).then(
+                pl.col("followers") / pl.col("followers_then") - 1
+            )
+        )
+        .drop("followers_then")
+    )
+
+
 def filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
     """The where clause (over channels c, owners o, latest snapshot l) and its parameters."""
     clauses = ["true"]

@@ -138,6 +138,9 @@ CHANNEL_COLUMNS = {
     "country": st.column_config.TextColumn("Country", width="small"),
     "language": st.column_config.TextColumn("Lang", width="small"),
     "followers": st.column_config.NumberColumn("Followers", format="localized"),
+    "growth": st.column_config.NumberColumn(
+        "Growth, 4 wk", format="percent", help=FORMULAS["growth"]
+    ),
     "avg_reach": st.column_config.NumberColumn(
         "Avg reach", format="localized", help="Average reach per post (latest snapshot)"
     ),

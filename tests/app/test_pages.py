@@ -41,6 +41,9 @@ def test_channels_table_lists_active_channels(app: AppTest) -> None:
     shown = app.dataframe[0].value
     assert len(shown) == expected.height
     assert list(shown["handle"][:5]) == expected["handle"].head(5).to_list()
+    growth = registry.with_growth(get_store().cursor(), expected)["growth"].to_list()
+    assert [None if g != g else g for g in shown["growth"]] == pytest.approx(growth)
+    assert any(g is not None for g in growth)
     assert f"**{format_count(expected.height)}** of" in app.caption[0].value
 
 

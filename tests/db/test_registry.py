@@ -356,3 +356,24 @@ def test_delete_owner_keeps_their_channels_without_an_owner(store) -> None:
     assert registry.list_channels(cur).height == 4
     with pytest.raises(NotFound):
         registry.delete_owner(store, anna, 1)
+
+
+def test_with_growth_compares_with_four_weeks_earlier(store) -> None:
+    grow, _ = registry.add_channel_from_url(store, "t.me/grow")
+    flat, _ = registry.add_channel_from_url(store, "t.me/young")
+    zero, _ = registry.add_channel_from_url(store, "t.me/from_zero")
+    d = dt.date(2026, 3, 1)
+    for cid, series in (
+        (grow, [(0, 1000), (14, 1100), (35, 1200), (63, 1500)]),
+        (flat, [(50, 500), (63, 600)]),
+        (zero, [(0, 0), (63, 10)]),
+    ):
+        for offset, followers in series:
+            registry.add_snapshot(store, cid, followers=followers,
+                                  measured_on=d + dt.timedelta(days=offset))  # fmt: skip
+    frame = registry.with_growth(store.cursor(), registry.list_channels(store.cursor()))
+    growth = dict(zip(frame["handle"].to_list(), frame["growth"].to_list(), strict=True))
+    # 63 − 28 = day 35: the newest snapshot at least 28 days older holds 1200
+    assert growth["grow"] == pytest.approx(1500 / 1200 - 1)
+    assert growth["young"] is None  # no snapshot 28 days older
+    assert growth["from_zero"] is None  # 0 followers then: no ratio
