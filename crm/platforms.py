@@ -110,6 +110,16 @@ class ChannelRef:
     def url(self) -> str:
         return canonical_url(self.platform, self.handle)
 
+    @property
+    def kind_hint(self) -> str | None:
+        """``public_page`` where the address itself names a community, else None (unknown)."""
+        h = self.handle
+        if (self.platform == "vk" and _VK_NUMERIC.match(h) and not h.startswith("id")) or (
+            self.platform in ("ok", "facebook") and h.startswith("group")
+        ):
+            return "public_page"
+        return None
+
     def __str__(self) -> str:
         return f"{self.platform}:{self.handle}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -224,7 +225,9 @@ def add_channel_from_url(store: Store, url: str, **values: Any) -> tuple[int, bo
     existing = find_channel(store.cursor(), ref)
     if existing is not None:
         return existing, False
-    values.setdefault("url", url if "://" in url else "https://" + url.strip())
+    values.setdefault("url", url.strip() if "://" in url else "https://" + url.strip())
+    if ref.kind_hint:
+        values.setdefault("kind", ref.kind_hint)
     return add_channel(store, ref.platform, ref.handle, **values), True
 
 
@@ -471,7 +474,14 @@ def filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
 
 
 def _search_words(text: str) -> list[str]:
-    return [w for w in (text or "").lower().split() if w][:8]
+    words = []
+    for word in (text or "").lower().split()[:8]:
+        if "/" in word and "." in word:
+            # a pasted link searches for the handle it names
+            with contextlib.suppress(ValidationError):
+                word = parse_channel_url(word).handle
+        words.append(word.lstrip("@") or word)
+    return words
 
 
 def filter_options(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:

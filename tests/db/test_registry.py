@@ -377,3 +377,29 @@ def test_with_growth_compares_with_four_weeks_earlier(store) -> None:
     assert growth["grow"] == pytest.approx(1500 / 1200 - 1)
     assert growth["young"] is None  # no snapshot 28 days older
     assert growth["from_zero"] is None  # 0 followers then: no ratio
+
+
+def test_search_understands_at_handles_and_pasted_links(store) -> None:
+    _seed(store)
+    cur = store.cursor()
+
+    def search(text):
+        return sorted(registry.list_channels(cur, ChannelFilter(search=text))["handle"].to_list())
+
+    assert search("@crypto_daily") == ["crypto_daily"]
+    assert search("https://t.me/Crypto_Daily") == ["crypto_daily"]
+    assert search("vk.com/public101") == ["club101"]
+
+
+def test_adding_a_community_link_guesses_public_page(store) -> None:
+    cases = {
+        "vk.com/public555": "public_page",
+        "https://ok.ru/group/777": "public_page",
+        "vk.com/id123": "person",
+        "t.me/someone_new": "person",
+    }
+    for url, kind in cases.items():
+        cid, _ = registry.add_channel_from_url(store, url)
+        assert registry.get_channel(store.cursor(), cid).kind == kind, url
+    cid, _ = registry.add_channel_from_url(store, "vk.com/club999", kind="person")
+    assert registry.get_channel(store.cursor(), cid).kind == "person"  # an explicit kind wins
