@@ -238,15 +238,14 @@ def update_channel(store: Store, channel_id: int, version: int, **changes: Any) 
         return version
     if clean.get("owner_id") is not None:
         get_owner(store.cursor(), clean["owner_id"])
-    sets = ", ".join(f"{quote_ident(name)} = ?" for name in clean)
     with store.transaction() as cur:
-        return _bump(cur, "channels", channel_id, version, sets, list(clean.values()))
+        return _bump(cur, "channels", channel_id, version, clean)
 
 
 def set_archived(store: Store, channel_id: int, version: int, archived: bool) -> int:
     """Archive or restore a channel; returns the new version."""
     with store.transaction() as cur:
-        return _bump(cur, "channels", channel_id, version, "archived = ?", [archived])
+        return _bump(cur, "channels", channel_id, version, {"archived": archived})
 
 
 def bulk_edit(
@@ -299,18 +298,30 @@ def _columns(names: list[str]) -> str:
 
 
 def _bump(
-    cur: duckdb.DuckDBPyConnection, table: str, rid: int, version: int, sets: str, params: list
+    cur: duckdb.DuckDBPyConnection, table: str, rid: int, version: int, changes: dict[str, Any]
 ) -> int:
+    """Write ``changes`` to a record still at ``version``; returns its version afterwards.
+
+    A write that changes nothing keeps the version (a no-op save is not an edit); a record
+    that moved on meanwhile is refused as stale.
+    """
     # table and column names come from this module's constants, never from input
+    sets = ", ".join(f"{quote_ident(n)} = ?" for n in changes)
+    differs = " or ".join(f"{quote_ident(n)} is distinct from ?" for n in changes)
     rows = cur.execute(
         f"""
         update {quote_ident(table)} set {sets}, version = version + 1, updated_at = current_timestamp
-        where id = ? and version = ? returning version
+        where id = ? and version = ? and ({differs}) returning version
         """,
-        [*params, rid, version],
+        [*changes.values(), rid, version, *changes.values()],
     ).fetchall()
     if rows:
         return int(rows[0][0])
+    current = cur.execute(
+        f"select version from {quote_ident(table)} where id = ?", [rid]
+    ).fetchall()
+    if current and current[0][0] == version:
+        return version
     raise _refusal(cur, table, rid)
 
 
@@ -583,9 +594,8 @@ def update_owner(store: Store, owner_id: int, version: int, **changes: Any) -> i
     clean = clean_owner_fields(changes)
     if not clean:
         return version
-    sets = ", ".join(f"{quote_ident(name)} = ?" for name in clean)
     with store.transaction() as cur:
-        return _bump(cur, "owners", owner_id, version, sets, list(clean.values()))
+        return _bump(cur, "owners", owner_id, version, clean)
 
 
 def delete_owner(store: Store, owner_id: int, version: int) -> int:

@@ -403,3 +403,14 @@ def test_adding_a_community_link_guesses_public_page(store) -> None:
         assert registry.get_channel(store.cursor(), cid).kind == kind, url
     cid, _ = registry.add_channel_from_url(store, "vk.com/club999", kind="person")
     assert registry.get_channel(store.cursor(), cid).kind == "person"  # an explicit kind wins
+
+
+def test_a_save_that_changes_nothing_keeps_the_version(store) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/steady_one", title="Steady", tags="a, b")
+    assert registry.update_channel(store, cid, 1, title="Steady", tags=["a", "b"]) == 1
+    assert registry.update_channel(store, cid, 1, title="Steadier") == 2
+    assert registry.set_archived(store, cid, 2, False) == 2
+    with pytest.raises(StaleEdit):
+        registry.update_channel(store, cid, 1, title="Steadier")  # stale even when equal
+    owner = registry.add_owner(store, "Пётр")
+    assert registry.update_owner(store, owner, 1, name="Пётр", email="") == 1
