@@ -6,6 +6,7 @@ from typing import Literal
 
 import polars as pl
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from crm import registry
 from crm.metrics import FORMULAS
@@ -21,6 +22,33 @@ def reset_filters() -> None:
     for key in list(st.session_state):
         if str(key).startswith(_F):
             del st.session_state[key]
+
+
+def _range(
+    side: DeltaGenerator,
+    label: str,
+    key: str,
+    low: float,
+    step: float,
+    unit: str = "",
+    help: str | None = None,
+) -> tuple[float | None, float | None]:
+    """A 'from' and a 'to' box side by side; empty means no bound."""
+    left, right = side.columns(2)
+    bounds = []
+    for column, word, suffix in ((left, "from", "min"), (right, "to", "max")):
+        bounds.append(
+            column.number_input(
+                f"{label} {word}{unit}",
+                min_value=low,
+                step=step,
+                value=None,
+                key=f"{_F}{key}_{suffix}",
+                help=help,
+                persist_state="session",
+            )
+        )
+    return bounds[0], bounds[1]
 
 
 def channel_filters(options: dict[str, list[str]]) -> tuple[registry.ChannelFilter, str]:
@@ -58,43 +86,8 @@ def channel_filters(options: dict[str, list[str]]) -> tuple[registry.ChannelFilt
         "Language", options["languages"], key=_F + "languages", persist_state="session"
     )
     tags = side.multiselect("Tag", options["tags"], key=_F + "tags", persist_state="session")
-    low, high = side.columns(2)
-    f_min = low.number_input(
-        "Followers from",
-        min_value=0,
-        step=1000,
-        value=None,
-        key=_F + "followers_min",
-        persist_state="session",
-    )
-    f_max = high.number_input(
-        "Followers to",
-        min_value=0,
-        step=1000,
-        value=None,
-        key=_F + "followers_max",
-        persist_state="session",
-    )
-    er_low, er_high = side.columns(2)
-    help_er = FORMULAS["er"]
-    er_min = er_low.number_input(
-        "ER from, %",
-        min_value=0.0,
-        step=0.5,
-        value=None,
-        key=_F + "er_min",
-        help=help_er,
-        persist_state="session",
-    )
-    er_max = er_high.number_input(
-        "ER to, %",
-        min_value=0.0,
-        step=0.5,
-        value=None,
-        key=_F + "er_max",
-        help=help_er,
-        persist_state="session",
-    )
+    f_min, f_max = _range(side, "Followers", "followers", 0, 1000)
+    er_min, er_max = _range(side, "ER", "er", 0.0, 0.5, unit=", %", help=FORMULAS["er"])
     archived = side.segmented_control(
         "Show",
         list(_ARCHIVED),
