@@ -6,6 +6,7 @@ from crm import charts, registry
 from crm.demo import clear_workspace, workspace_kind
 from crm.numbers import format_count
 from crm.ui.state import clear_reads, get_store
+from crm.ui.widgets import show_lacking
 
 store = get_store()
 cur = store.cursor()
@@ -57,6 +58,14 @@ with left:
     )
     b2.page_link("app_pages/channels.py", label="Browse channels", icon=":material/groups:")
     b3.page_link("app_pages/owners.py", label="Owners", icon=":material/contacts:")
+    needs = registry.needs_counts(cur)
+    if any(needs.values()):
+        st.subheader("Gaps to fill")
+        for column, (need, count) in zip(st.columns(len(needs)), needs.items(), strict=True):
+            label = registry.NEEDS[need][0]
+            column.metric(label, format_count(count), help=registry.NEEDS_HELP[need])
+            if count and column.button("Show them", key=f"home.lacking.{need}"):
+                show_lacking(need)
 with right:
     st.subheader("Channels by platform")
     if counts["per_platform"]:

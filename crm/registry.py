@@ -112,6 +112,27 @@ class ChannelFilter:
     er_min: float | None = None
     er_max: float | None = None
     archived: str = "active"  # active | archived | all
+    needs: list[str] = field(default_factory=list)  # keys of NEEDS: what the channel lacks
+
+
+STALE_DAYS = 60
+# what a channel can lack, as conditions over channels c, owners o, latest snapshot l
+NEEDS = {
+    "numbers": ("No numbers", "l.id is null"),
+    "fresh_numbers": ("Stale numbers", f"l.measured_on < current_date - {STALE_DAYS}"),
+    "owner": ("No owner", "c.owner_id is null"),
+    "contact": (
+        "No contact",
+        "coalesce(c.email, c.telegram, c.phone, o.email, o.telegram, o.phone, o.other_contact)"
+        " is null",
+    ),
+}
+NEEDS_HELP = {
+    "numbers": "No metric snapshot at all",
+    "fresh_numbers": f"The latest snapshot is older than {STALE_DAYS} days",
+    "owner": "Nobody to negotiate with is recorded",
+    "contact": "No e-mail, Telegram or phone on the channel or its owner",
+}
 
 
 _CHANNEL_COLS = ", ".join(f.name for f in fields(Channel))
@@ -467,6 +488,10 @@ def filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
         if high is not None:
             clauses.append(f"{expr} <= ?")
             params.append(high)
+    for need in flt.needs:
+        if need not in NEEDS:
+            raise ValidationError(f"Unknown gap “{need}”. Known: {', '.join(NEEDS)}.")
+        clauses.append(f"({NEEDS[need][1]})")
     for word in _search_words(flt.search):
         # each word must occur (case-insensitive) or be one or two typos away from a word
         clauses.append(
@@ -514,6 +539,22 @@ def filter_options(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 def count_channels(cur: duckdb.DuckDBPyConnection) -> int:
     """How many channels the registry holds, archived ones included."""
     return int(cur.execute("select count(*) from channels").fetchall()[0][0])
+
+
+def needs_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """How many active channels lack each thing in NEEDS (numbers, fresh numbers, owner, contact)."""
+    parts = ", ".join(f"count(*) filter (where {cond})" for _, cond in NEEDS.values())
+    row = cur.execute(
+        f"""
+        with {LATEST_SQL}
+        select {parts}
+        from channels c
+        left join owners o on o.id = c.owner_id
+        left join latest l on l.channel_id = c.id
+        where not c.archived
+        """
+    ).fetchall()[0]
+    return dict(zip(NEEDS, (int(v) for v in row), strict=True))
 
 
 def registry_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:

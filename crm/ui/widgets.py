@@ -17,6 +17,13 @@ _F = "registry.filter."  # session-state namespace of the channel filters
 _ARCHIVED = {"active": "Active", "archived": "Archived", "all": "All"}
 
 
+def show_lacking(need: str) -> None:
+    """Open the Channels page filtered to the active channels lacking one thing."""
+    reset_filters()
+    st.session_state[_F + "needs"] = [need]
+    st.switch_page("app_pages/channels.py")
+
+
 def reset_filters() -> None:
     """Forget every channel filter of this session."""
     for key in list(st.session_state):
@@ -86,6 +93,14 @@ def channel_filters(options: dict[str, list[str]]) -> tuple[registry.ChannelFilt
         "Language", options["languages"], key=_F + "languages", persist_state="session"
     )
     tags = side.multiselect("Tag", options["tags"], key=_F + "tags", persist_state="session")
+    needs = side.multiselect(
+        "Lacking",
+        list(registry.NEEDS),
+        format_func=lambda k: registry.NEEDS[k][0],
+        key=_F + "needs",
+        help="Channels whose data has gaps to fill before you can buy from them.",
+        persist_state="session",
+    )
     f_min, f_max = _range(side, "Followers", "followers", 0, 1000)
     er_min, er_max = _range(side, "ER", "er", 0.0, 0.5, unit=", %", help=FORMULAS["er"])
     archived = side.segmented_control(
@@ -117,6 +132,7 @@ def channel_filters(options: dict[str, list[str]]) -> tuple[registry.ChannelFilt
         er_min=er_min / 100 if er_min is not None else None,
         er_max=er_max / 100 if er_max is not None else None,
         archived=archived or "active",
+        needs=needs,
     )
     return flt, sort or "followers"
 

@@ -334,3 +334,17 @@ def test_delete_an_owner_keeps_their_channels(app: AppTest) -> None:
     assert registry.find_owner_by_name(cur, owners["name"][0]) is None
     assert all(registry.get_channel(cur, i).owner_id is None for i in theirs)
     assert len(app.dataframe[0].value) == owners.height - 1
+
+
+def test_home_gaps_open_the_channels_that_lack_them(app: AppTest) -> None:
+    needs = registry.needs_counts(get_store().cursor())
+    assert needs["owner"] > 0
+    assert _metric(app, registry.NEEDS["owner"][0]) == format_count(needs["owner"])
+    app.button(key="home.lacking.owner").click().run()
+    assert not app.exception
+    assert app.title[0].value == "Channels"
+    assert app.sidebar.multiselect(key="registry.filter.needs").value == ["owner"]
+    shown = app.dataframe[0].value
+    expected = registry.list_channels(get_store().cursor(), ChannelFilter(needs=["owner"]))
+    assert len(shown) == min(expected.height, 500)
+    assert set(shown["owner"].dropna()) == set()

@@ -414,3 +414,28 @@ def test_a_save_that_changes_nothing_keeps_the_version(store) -> None:
         registry.update_channel(store, cid, 1, title="Steadier")  # stale even when equal
     owner = registry.add_owner(store, "Пётр")
     assert registry.update_owner(store, owner, 1, name="Пётр", email="") == 1
+
+
+def test_needs_find_channels_that_lack_numbers_owner_or_contact(store) -> None:
+    anna, ids = _seed(store)  # anna has e-mail and Telegram; snapshots dated 2026-10/11
+    club, home, crypto, mama = ids
+    bare, _ = registry.add_channel_from_url(store, "t.me/bare_one")
+    fresh, _ = registry.add_channel_from_url(store, "t.me/fresh_one", email="ads@fresh.ru")
+    registry.add_snapshot(store, fresh, followers=10, measured_on=dt.date.today())
+    cur = store.cursor()
+
+    def lacking(*needs):
+        flt = ChannelFilter(needs=list(needs))
+        return sorted(registry.list_channels(cur, flt)["handle"].to_list())
+
+    assert lacking("numbers") == ["bare_one"]
+    stale = [] if dt.date.today() <= dt.date(2026, 11, 1) + dt.timedelta(days=60) else [
+        "club101", "crypto_daily", "lifehacks_home", "mama_blog_spb"]  # fmt: skip
+    assert lacking("fresh_numbers") == stale
+    assert lacking("owner") == ["bare_one", "crypto_daily", "fresh_one", "mama_blog_spb"]
+    assert lacking("contact") == ["bare_one", "crypto_daily", "mama_blog_spb"]
+    assert lacking("owner", "numbers") == ["bare_one"]
+    assert registry.needs_counts(cur) == {
+        "numbers": 1, "fresh_numbers": len(stale), "owner": 4, "contact": 3}  # fmt: skip
+    with pytest.raises(ValidationError, match="Unknown gap"):
+        registry.list_channels(cur, ChannelFilter(needs=["love"]))

@@ -22,8 +22,9 @@ def test_home_page_renders(page, server) -> None:
     settle(page)
     page.get_by_text("Where to start").wait_for()
     metrics = page.locator('[data-testid="stMetricValue"]')
-    metrics.nth(3).wait_for()
-    assert metrics.count() == 4
+    metrics.nth(7).wait_for()
+    assert metrics.count() == 8  # 4 about the workspace, 4 about the gaps to fill
+    page.get_by_text("Gaps to fill").wait_for()
     shoot(page, "home")
     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
     shoot(page, "home")
