@@ -123,6 +123,30 @@ if selected is not None:
             )
     with left:
         stale_notice(opened_key)
+        with st.popover("Merge a duplicate into this owner…", icon=":material/merge:"):
+            others = registry.list_owners(cur).filter(pl.col("id") != owner.id).sort("name")
+            names = dict(zip(others["id"].to_list(), others["name"].to_list(), strict=True))
+            twin = st.selectbox(
+                "The same person, entered again",
+                list(names),
+                index=None,
+                format_func=lambda i: names[i],
+                placeholder="Choose the duplicate",
+                key="owners.merge_twin",
+            )
+            st.caption(
+                f"Its channels move to **{seen.name}**, contacts {seen.name} lacks are copied, "
+                "notes are joined, and the duplicate is deleted."
+            )
+            if st.button("Merge", type="primary", key="owners.merge", disabled=twin is None):
+                run_write(
+                    lambda: registry.merge_owners(store, owner.id, twin),
+                    toast_key="owners.saved",
+                    toast=lambda moved: (
+                        f"Merged {names[twin]} into {seen.name}: {moved} channels moved"
+                    ),
+                    opened_key=opened_key,
+                )
         with st.popover("Delete this owner…", icon=":material/person_remove:"):
             count = registry.owner_channels(cur, owner.id).height
             st.write(

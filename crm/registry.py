@@ -659,6 +659,36 @@ def delete_owner(store: Store, owner_id: int, version: int) -> int:
     return len(freed)
 
 
+def merge_owners(store: Store, keep_id: int, drop_id: int) -> int:
+    """Fold one owner into another (the same person entered twice): the kept owner takes the
+    other's channels and any contact it lacks, notes are joined, the other is deleted.
+    Returns how many channels moved."""
+    if keep_id == drop_id:
+        raise ValidationError("Choose two different owners to merge.")
+    cur = store.cursor()
+    keep, drop = get_owner(cur, keep_id), get_owner(cur, drop_id)
+    filled = {
+        name: getattr(drop, name)
+        for name in ("email", "telegram", "phone", "other_contact")
+        if not getattr(keep, name) and getattr(drop, name)
+    }
+    if drop.notes:
+        filled["notes"] = f"{keep.notes}\n{drop.notes}" if keep.notes else drop.notes
+    with store.transaction() as tx:
+        if filled:
+            _bump(tx, "owners", keep.id, keep.version, filled)
+        moved = tx.execute(
+            """
+            update channels set owner_id = ?, version = version + 1,
+                                updated_at = current_timestamp
+            where owner_id = ? returning id
+            """,
+            [keep.id, drop.id],
+        ).fetchall()
+        tx.execute("delete from owners where id = ?", [drop.id])
+    return len(moved)
+
+
 def find_owner_by_name(cur: duckdb.DuckDBPyConnection, name: str) -> int | None:
     """The id of the owner with this name (case-insensitive), if any."""
     rows = cur.execute(

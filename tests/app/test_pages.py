@@ -348,3 +348,17 @@ def test_home_gaps_open_the_channels_that_lack_them(app: AppTest) -> None:
     expected = registry.list_channels(get_store().cursor(), ChannelFilter(needs=["owner"]))
     assert len(shown) == min(expected.height, 500)
     assert set(shown["owner"].dropna()) == set()
+
+
+def test_merge_a_duplicate_owner(app: AppTest) -> None:
+    cur = get_store().cursor()
+    owners = registry.list_owners(cur).sort("channels", descending=True)
+    keep, twin = owners["id"][0], owners["id"][1]
+    moving = registry.owner_channels(cur, twin)["id"].to_list()
+    app.session_state["owners.selected"] = keep
+    open_page(app, "owners.py")
+    app.selectbox(key="owners.merge_twin").set_value(twin).run()
+    app.button(key="owners.merge").click().run()
+    assert not app.exception and not app.error
+    assert all(registry.get_channel(cur, i).owner_id == keep for i in moving)
+    assert twin not in registry.list_owners(cur)["id"].to_list()

@@ -439,3 +439,27 @@ def test_needs_find_channels_that_lack_numbers_owner_or_contact(store) -> None:
         "numbers": 1, "fresh_numbers": len(stale), "owner": 4, "contact": 3}  # fmt: skip
     with pytest.raises(ValidationError, match="Unknown gap"):
         registry.list_channels(cur, ChannelFilter(needs=["love"]))
+
+
+def test_merge_owners_moves_channels_and_fills_missing_contacts(store) -> None:
+    anna, ids = _seed(store)  # e-mail and Telegram, two channels
+    twin = registry.add_owner(store, "Смирнова Анна", phone="+7 900 000-00-00",
+                              email="other@pages.ru", notes="вторая запись")  # fmt: skip
+    crypto = ids[2]
+    registry.update_channel(store, crypto, 1, owner_id=twin)
+    assert registry.merge_owners(store, anna, twin) == 1
+    cur = store.cursor()
+    kept = registry.get_owner(cur, anna)
+    # her own e-mail stays; the phone she lacked comes over; notes are kept
+    assert (kept.email, kept.telegram, kept.phone, kept.notes) == (
+        "anna@pages.ru",
+        "@anna_ads",
+        "+7 900 000-00-00",
+        "вторая запись",
+    )
+    assert registry.get_channel(cur, crypto).owner_id == anna
+    with pytest.raises(NotFound):
+        registry.get_owner(cur, twin)
+    assert registry.owner_channels(cur, anna).height == 3
+    with pytest.raises(ValidationError, match="two different owners"):
+        registry.merge_owners(store, anna, anna)
