@@ -64,7 +64,6 @@ if added:
             st.session_state["channels.added"] = channel.key
             st.session_state["registry.channel_id"] = channel_id
         else:
-            st.session_state["channels.existing"] = channel_id
             open_channel(channel_id)
 
 if key := st.session_state.pop("channels.added", None):
@@ -153,7 +152,7 @@ with bar.container(border=True):
 
 edits: dict | None = None
 if (add_tag or remove_tag) and not (tag or "").strip():
-    st.warning("Type the tag first.")
+    bar.warning("Type the tag first.")
 elif add_tag:
     edits = {"add_tags": [tag]}
 elif remove_tag:
