@@ -293,8 +293,22 @@ with tab_edit:
             format_func=lambda i: "— none —" if i is None else owner_names[i],
         )
         url = c2.text_input("Link", value=seen.url or "")
-        niches = c1.text_input("Niches (comma-separated)", value=", ".join(seen.niches))
-        tags = c2.text_input("Tags (comma-separated)", value=", ".join(seen.tags))
+        # known values first, so "Beauty" and "beauty" do not both end up in the filters
+        known = registry.filter_options(cur)
+        niches = c1.multiselect(
+            "Niches",
+            sorted({*known["niches"], *seen.niches}),
+            default=seen.niches,
+            accept_new_options=True,
+            placeholder="Choose or type a new one",
+        )
+        tags = c2.multiselect(
+            "Tags",
+            sorted({*known["tags"], *seen.tags}),
+            default=seen.tags,
+            accept_new_options=True,
+            placeholder="Choose or type a new one",
+        )
         g1, g2, g3 = st.columns(3)
         country = g1.text_input("Country", value=seen.country or "")
         city = g2.text_input("City", value=seen.city or "")

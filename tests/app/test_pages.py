@@ -177,6 +177,8 @@ def test_profile_edit_refuses_bad_email_and_saves_good_edits(app: AppTest) -> No
 
     next(t for t in app.text_input if t.label == "E-mail").input("ads@example.com")
     next(t for t in app.text_input if t.label == "Title").input("Renamed page")
+    tags = next(m for m in app.multiselect if m.label == "Tags")
+    tags.set_value([*ch.tags, "VIP"] if "VIP" not in ch.tags else ch.tags)
     next(b for b in app.button if b.label == "Save changes").click().run()
     assert not app.error
     saved = registry.get_channel(cur, ch.id)
@@ -185,6 +187,7 @@ def test_profile_edit_refuses_bad_email_and_saves_good_edits(app: AppTest) -> No
         "ads@example.com",
         ch.version + 1,
     )
+    assert "VIP" in saved.tags and saved.niches == ch.niches
 
 
 def test_profile_archive_and_restore(app: AppTest) -> None:
