@@ -24,6 +24,12 @@ from crm.ui.widgets import KIND_LABELS, channel_table, open_channel
 store = get_store()
 cur = store.cursor()
 
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _known_values(path: str) -> dict[str, list[str]]:
+    return registry.filter_options(get_store().cursor())
+
+
 # the channel comes from the URL (?id=) first, so a profile link can be shared and reloaded
 param = st.query_params.get("id")
 channel_id = (
@@ -276,9 +282,8 @@ with tab_metrics:
             )
 
 with tab_edit:
-    owners = registry.list_owners(cur)
-    owner_ids = [None, *owners["id"].to_list()]
-    owner_names = dict(zip(owners["id"].to_list(), owners["name"].to_list(), strict=True))
+    owner_names = registry.owner_names(cur)
+    owner_ids = [None, *owner_names]
     seen = opened_version(opened_key, ch)
     with st.form(f"channel.edit.{ch.id}.{seen.version}"):
         c1, c2 = st.columns(2)
@@ -294,7 +299,7 @@ with tab_edit:
         )
         url = c2.text_input("Link", value=seen.url or "")
         # known values first, so "Beauty" and "beauty" do not both end up in the filters
-        known = registry.filter_options(cur)
+        known = _known_values(store.path)
         niches = c1.multiselect(
             "Niches",
             sorted({*known["niches"], *seen.niches}),

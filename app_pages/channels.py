@@ -31,8 +31,7 @@ def _channels(path: str, flt: registry.ChannelFilter, sort: str, page: int):
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _owner_names(path: str) -> dict[int, str]:
-    owners = registry.list_owners(get_store().cursor()).sort("name")
-    return dict(zip(owners["id"].to_list(), owners["name"].to_list(), strict=True))
+    return registry.owner_names(get_store().cursor())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -10,7 +10,16 @@ from crm.ui.widgets import show_lacking
 
 store = get_store()
 cur = store.cursor()
-counts = registry.registry_counts(cur)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _counts(path: str) -> tuple[dict, dict[str, int]]:
+    # cleared after every write (clear_reads), so a rerun never shows stale counts
+    read = get_store().cursor()
+    return registry.registry_counts(read), registry.needs_counts(read)
+
+
+counts, needs = _counts(store.path)
 kind = workspace_kind(cur)
 
 st.title("Outreach CRM")
@@ -58,7 +67,6 @@ with left:
     )
     b2.page_link("app_pages/channels.py", label="Browse channels", icon=":material/groups:")
     b3.page_link("app_pages/owners.py", label="Owners", icon=":material/contacts:")
-    needs = registry.needs_counts(cur)
     if any(needs.values()):
         st.subheader("Gaps to fill")
         for column, (need, count) in zip(st.columns(len(needs)), needs.items(), strict=True):

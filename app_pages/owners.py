@@ -94,6 +94,7 @@ if selected is not None:
         st.stop()
     st.divider()
     st.subheader(owner.name)
+    theirs = registry.owner_channels(cur, owner.id)
     left, right = st.columns([2, 3], gap="large")
     opened_key = f"owners.opened.{owner.id}"
     seen = opened_version(opened_key, owner)
@@ -124,8 +125,7 @@ if selected is not None:
     with left:
         stale_notice(opened_key)
         with st.popover("Merge a duplicate into this owner…", icon=":material/merge:"):
-            others = registry.list_owners(cur).filter(pl.col("id") != owner.id).sort("name")
-            names = dict(zip(others["id"].to_list(), others["name"].to_list(), strict=True))
+            names = {i: n for i, n in registry.owner_names(cur).items() if i != owner.id}
             twin = st.selectbox(
                 "The same person, entered again",
                 list(names),
@@ -148,7 +148,7 @@ if selected is not None:
                     opened_key=opened_key,
                 )
         with st.popover("Delete this owner…", icon=":material/person_remove:"):
-            count = registry.owner_channels(cur, owner.id).height
+            count = theirs.height
             st.write(
                 f"Delete **{seen.name}**? Their {count} channels stay in the registry, "
                 "without an owner."
@@ -162,7 +162,6 @@ if selected is not None:
                     then=lambda _: st.session_state.pop("owners.selected", None),
                 )
     with right:
-        theirs = registry.owner_channels(cur, owner.id)
         st.markdown(f"**Channels ({theirs.height})**")
         if theirs.is_empty():
             st.write("None yet: open a channel's profile and choose this owner in its Edit tab.")

@@ -113,6 +113,7 @@ class ChannelFilter:
     er_max: float | None = None
     archived: str = "active"  # active | archived | all
     needs: list[str] = field(default_factory=list)  # keys of NEEDS: what the channel lacks
+    owner_id: int | None = None
 
 
 STALE_DAYS = 60
@@ -488,6 +489,9 @@ def filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
         if high is not None:
             clauses.append(f"{expr} <= ?")
             params.append(high)
+    if flt.owner_id is not None:
+        clauses.append("c.owner_id = ?")
+        params.append(flt.owner_id)
     for need in flt.needs:
         if need not in NEEDS:
             raise ValidationError(f"Unknown gap “{need}”. Known: {', '.join(NEEDS)}.")
@@ -719,8 +723,13 @@ def list_owners(cur: duckdb.DuckDBPyConnection, search: str = "") -> pl.DataFram
 
 def owner_channels(cur: duckdb.DuckDBPyConnection, owner_id: int) -> pl.DataFrame:
     """An owner's channels (archived too) with their latest numbers."""
-    frame = list_channels(cur, ChannelFilter(archived="all"))
-    return frame.filter(pl.col("owner_id") == owner_id)
+    return list_channels(cur, ChannelFilter(archived="all", owner_id=owner_id))
+
+
+def owner_names(cur: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """Every owner's name by id, in name order (for pickers)."""
+    rows = cur.execute("select id, name from owners order by lower(name), id").fetchall()
+    return {int(i): n for i, n in rows}
 
 
 # ---------------------------------------------------------------- snapshots

@@ -463,3 +463,16 @@ def test_merge_owners_moves_channels_and_fills_missing_contacts(store) -> None:
     assert registry.owner_channels(cur, anna).height == 3
     with pytest.raises(ValidationError, match="two different owners"):
         registry.merge_owners(store, anna, anna)
+
+
+def test_owner_filter_and_owner_names(store) -> None:
+    anna, ids = _seed(store)
+    boris = registry.add_owner(store, "Борис")
+    registry.update_channel(store, ids[3], 1, owner_id=boris)
+    registry.set_archived(store, ids[0], registry.get_channel(store.cursor(), ids[0]).version, True)
+    cur = store.cursor()
+    active = registry.list_channels(cur, ChannelFilter(owner_id=anna))["handle"].to_list()
+    assert active == ["lifehacks_home"]  # the archived one is left out of the active list
+    assert sorted(registry.owner_channels(cur, anna)["handle"].to_list()) == [
+        "club101", "lifehacks_home"]  # fmt: skip
+    assert registry.owner_names(cur) == {anna: "Анна Смирнова", boris: "Борис"}
