@@ -30,6 +30,11 @@ def _known_values(path: str) -> dict[str, list[str]]:
     return registry.filter_options(get_store().cursor())
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _owner_names(path: str) -> dict[int, str]:
+    return registry.owner_names(get_store().cursor())
+
+
 # the channel comes from the URL (?id=) first, so a profile link can be shared and reloaded
 param = st.query_params.get("id")
 channel_id = (
@@ -282,7 +287,7 @@ with tab_metrics:
             )
 
 with tab_edit:
-    owner_names = registry.owner_names(cur)
+    owner_names = _owner_names(store.path)
     owner_ids = [None, *owner_names]
     seen = opened_version(opened_key, ch)
     with st.form(f"channel.edit.{ch.id}.{seen.version}"):

@@ -20,6 +20,12 @@ from crm.ui.widgets import channel_table, open_channel
 store = get_store()
 cur = store.cursor()
 
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _owners(path: str, search: str) -> pl.DataFrame:
+    return registry.list_owners(get_store().cursor(), search)
+
+
 st.title("Owners")
 st.caption(
     "One admin often sells placements on a whole network of pages: keep them and their "
@@ -31,7 +37,7 @@ pending_toast("owners.saved")
 search = st.text_input(
     "Search owners", placeholder="name, e-mail, Telegram, phone", key="owners.search"
 )
-owners = registry.list_owners(cur, search or "")
+owners = _owners(store.path, search or "")
 shown = owners.with_columns(
     pl.col("platforms").list.eval(
         pl.element().replace_strict(PLATFORM_LABELS, default=pl.element())

@@ -358,13 +358,21 @@ def _refusal(cur: duckdb.DuckDBPyConnection, table: str, rid: int) -> NotFound |
     )
 
 
-LATEST_SQL = """
+def latest_sql(scope: str = "") -> str:
+    """The ``latest`` CTE: each channel's newest snapshot (by date, then entry order), only for
+    the channels that ``scope`` (a condition over channels c) admits, when given."""
+    only = f"where channel_id in (select c.id from channels c where {scope})" if scope else ""
+    return f"""
     latest as (
-        -- the newest measurement of each channel (by date, then by entry order)
         select * from snapshots
-        where id in (select arg_max(id, (measured_on, id)) from snapshots group by channel_id)
+        where id in (
+            select arg_max(id, (measured_on, id)) from snapshots {only} group by channel_id
+        )
     )
 """
+
+
+LATEST_SQL = latest_sql()
 
 
 SORTS = {
@@ -397,9 +405,10 @@ def page_channels(
     flt = flt or ChannelFilter()
     if sort not in SORTS:
         raise ValidationError(f"Cannot sort by “{sort}”.")
+    scope, scope_params = scope_sql(flt)
     where, params = filter_sql(flt)
     sql = f"""
-        with {LATEST_SQL}
+        with {latest_sql(scope)}
         select c.id, c.platform, c.handle, c.title, c.kind, o.name as owner, c.owner_id,
                c.niches, c.country, c.language, c.tags,
                l.followers, l.avg_reach, l.avg_engagement,
@@ -415,7 +424,7 @@ def page_channels(
         order by {SORTS[sort][1]}, c.id
         limit ? offset ?
     """
-    params = [*params, limit, max(offset, 0)]
+    params = [*scope_params, *params, limit, max(offset, 0)]
     # through Arrow: a third faster than the relation's own .pl() on wide results
     frame = pl.from_arrow(cur.sql(sql, params=params).to_arrow_table())
     assert isinstance(frame, pl.DataFrame)
@@ -458,8 +467,9 @@ def with_growth(
     )
 
 
-def filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
-    """The where clause (over channels c, owners o, latest snapshot l) and its parameters."""
+def scope_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
+    """The part of the filter that needs only the channels table (alias c), and its parameters:
+    lets the latest-snapshot query skip channels that cannot match."""
     clauses = ["true"]
     params: list[Any] = []
     if flt.archived == "active":
@@ -479,6 +489,16 @@ def filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
         if chosen:
             clauses.append(f"list_has_any({column}, ?::varchar[])")
             params.append(list(chosen))
+    if flt.owner_id is not None:
+        clauses.append("c.owner_id = ?")
+        params.append(flt.owner_id)
+    return " and ".join(clauses), params
+
+
+def filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
+    """The where clause (over channels c, owners o, latest snapshot l) and its parameters."""
+    scope, params = scope_sql(flt)
+    clauses = [scope]
     for expr, low, high in (
         ("l.followers", flt.followers_min, flt.followers_max),
         ("l.avg_engagement / nullif(l.followers, 0)", flt.er_min, flt.er_max),
@@ -489,9 +509,6 @@ def filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
         if high is not None:
             clauses.append(f"{expr} <= ?")
             params.append(high)
-    if flt.owner_id is not None:
-        clauses.append("c.owner_id = ?")
-        params.append(flt.owner_id)
     for need in flt.needs:
         if need not in NEEDS:
             raise ValidationError(f"Unknown gap “{need}”. Known: {', '.join(NEEDS)}.")
