@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from crm.db import Store, resolve_db_path
+from crm.db import Store, open_store, resolve_db_path
 from crm.errors import CrmError
 from crm.platforms import PROVENANCES
 
@@ -109,10 +109,6 @@ def build_parser() -> argparse.ArgumentParser:
 # ---------------------------------------------------------------- commands
 
 
-def _open(args: argparse.Namespace) -> Store:
-    return Store(resolve_db_path(args.db))
-
-
 def _cmd_init(args: argparse.Namespace) -> int:
     from crm.demo import generate_demo, set_workspace_kind, workspace_kind
     from crm.registry import registry_counts
@@ -156,7 +152,7 @@ def _cmd_import_channels(args: argparse.Namespace) -> int:
     from crm.imports import import_channels_file
 
     mapping = dict(args.map)
-    store = _open(args)
+    store = open_store(args.db)
     try:
         result = import_channels_file(
             store,

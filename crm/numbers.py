@@ -81,29 +81,18 @@ def _plain_digits(digits: str, *, has_suffix: bool) -> str:
     return digits
 
 
-def _parse_column_slow(values: pl.Series) -> tuple[pl.Series, pl.Series]:
-    text = values.cast(pl.String, strict=False).str.strip_chars()
-    plain = text.str.contains(r"^-?\d+(\.\d+)?$").fill_null(False)
-    fast = pl.Series(values.name, [None] * len(text), dtype=pl.Float64)
-    fast = text.cast(pl.Float64, strict=False).zip_with(plain, fast)
-    rest = text.filter(~plain & text.is_not_null()).unique()
+def _parse_each(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    # parse_number once per distinct value: (values, 'was text but no number')
     mapping: dict[str, float | None] = {}
-    bad: set[str] = set()
-    for item in rest.to_list():
+    bad: list[str] = []
+    for item in values.drop_nulls().unique().to_list():
         try:
             mapping[item] = parse_number(item)
         except ValueError:
             mapping[item] = None
-            bad.add(item)
-    if mapping:
-        slow = text.replace_strict(
-            list(mapping), list(mapping.values()), default=None, return_dtype=pl.Float64
-        )
-        parsed = fast.zip_with(plain, slow)
-    else:
-        parsed = fast
-    invalid = text.is_in(list(bad)) if bad else pl.Series([False] * len(text))
-    return parsed.alias(values.name), invalid.fill_null(False).alias(values.name)
+            bad.append(item)
+    parsed = values.replace_strict(mapping, default=None, return_dtype=pl.Float64)
+    return parsed, values.is_in(bad).fill_null(False)
 
 
 _FAST_NUMBER = (
@@ -146,7 +135,7 @@ def parse_number_column(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
         pl.when(pl.col("sign") == "-").then(-number * factor).otherwise(number * factor)
     ).to_series()
     rest = pl.select(pl.when(fast.is_null()).then(sub)).to_series()
-    slow, bad = _parse_column_slow(rest)
+    slow, bad = _parse_each(rest)
     values = direct.scatter(todo, pl.select(pl.coalesce(fast, slow)).to_series())
     invalid = pl.Series(raw.name, [False] * raw.len()).scatter(todo, bad)
     return values.alias(raw.name), invalid

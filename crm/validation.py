@@ -75,19 +75,6 @@ def check_count(value: object, field: str) -> int | None:
     return round(number)
 
 
-def check_amount(value: object, field: str) -> float | None:
-    """A non-negative number, or None for empty."""
-    if value is None or value == "":
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValidationError(f"{field} must be a number, not “{value}”.") from None
-    if number < 0:
-        raise ValidationError(f"{field} cannot be negative ({value}).")
-    return number
-
-
 def split_list(value: object) -> list[str]:
     """Tags or niches from a list or from text separated by commas, semicolons or slashes."""
     if value is None:
