@@ -13,7 +13,9 @@ from crm.platforms import KINDS, PLATFORM_LABELS, PROVENANCES
 from crm.pricing import channel_prices
 from crm.ui.state import (
     get_store,
+    known_values,
     opened_version,
+    owner_names,
     pending_toast,
     run_write,
     show_error,
@@ -23,16 +25,6 @@ from crm.ui.widgets import KIND_LABELS, channel_table, open_channel
 
 store = get_store()
 cur = store.cursor()
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _known_values(path: str) -> dict[str, list[str]]:
-    return registry.filter_options(get_store().cursor())
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _owner_names(path: str) -> dict[int, str]:
-    return registry.owner_names(get_store().cursor())
 
 
 # the channel comes from the URL (?id=) first, so a profile link can be shared and reloaded
@@ -287,8 +279,8 @@ with tab_metrics:
             )
 
 with tab_edit:
-    owner_names = _owner_names(store.path)
-    owner_ids = [None, *owner_names]
+    names = owner_names()
+    owner_ids = [None, *names]
     seen = opened_version(opened_key, ch)
     with st.form(f"channel.edit.{ch.id}.{seen.version}"):
         c1, c2 = st.columns(2)
@@ -300,11 +292,11 @@ with tab_edit:
             "Owner",
             owner_ids,
             index=owner_ids.index(seen.owner_id) if seen.owner_id in owner_ids else 0,
-            format_func=lambda i: "— none —" if i is None else owner_names[i],
+            format_func=lambda i: "— none —" if i is None else names[i],
         )
         url = c2.text_input("Link", value=seen.url or "")
         # known values first, so "Beauty" and "beauty" do not both end up in the filters
-        known = _known_values(store.path)
+        known = known_values()
         niches = c1.multiselect(
             "Niches",
             sorted({*known["niches"], *seen.niches}),

@@ -6,15 +6,18 @@ from crm import registry
 from crm.errors import CrmError
 from crm.exports import channels_frame, frame_bytes
 from crm.numbers import format_count
-from crm.ui.state import clear_reads, get_store, pending_toast, run_write, show_error
+from crm.ui.state import (
+    clear_reads,
+    get_store,
+    known_values,
+    owner_names,
+    pending_toast,
+    run_write,
+    show_error,
+)
 from crm.ui.widgets import channel_filters, channel_picker, open_channel
 
 store = get_store()
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _options(path: str) -> dict[str, list[str]]:
-    return registry.filter_options(get_store().cursor())
 
 
 PAGE_SIZE = 500
@@ -30,16 +33,11 @@ def _channels(path: str, flt: registry.ChannelFilter, sort: str, page: int):
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _owner_names(path: str) -> dict[int, str]:
-    return registry.owner_names(get_store().cursor())
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
 def _total(path: str) -> int:
     return registry.count_channels(get_store().cursor())
 
 
-flt, sort = channel_filters(_options(store.path))
+flt, sort = channel_filters(known_values())
 
 st.title("Channels")
 pending_toast("channels.bulk_done")
@@ -138,7 +136,7 @@ with bar.container(border=True):
         add_tag = add_col.button("Add tag", icon=":material/sell:", width="stretch")
         remove_tag = remove_col.button("Remove tag", width="stretch")
     with owner_col:
-        owners = _owner_names(store.path)
+        owners = owner_names()
         owner = st.selectbox(
             "Owner",
             [None, *owners],

@@ -10,6 +10,7 @@ from crm.platforms import PLATFORM_LABELS
 from crm.ui.state import (
     get_store,
     opened_version,
+    owner_names,
     pending_toast,
     run_write,
     show_error,
@@ -131,7 +132,7 @@ if selected is not None:
     with left:
         stale_notice(opened_key)
         with st.popover("Merge a duplicate into this owner…", icon=":material/merge:"):
-            names = {i: n for i, n in registry.owner_names(cur).items() if i != owner.id}
+            names = {i: n for i, n in owner_names().items() if i != owner.id}
             twin = st.selectbox(
                 "The same person, entered again",
                 list(names),

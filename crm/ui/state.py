@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import streamlit as st
 
+from crm import registry
 from crm.db import Store, resolve_db_path
 from crm.errors import CrmError, StaleEdit
 
@@ -105,3 +106,26 @@ def pending_toast(toast_key: str) -> None:
     """Show the toast a write queued before its rerun, once."""
     if message := st.session_state.pop(toast_key, None):
         st.toast(message, icon=":material/check:")
+
+
+# Reads shared by several pages, cached per database until the next write (clear_reads).
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _known_values(path: str) -> dict[str, list[str]]:
+    return registry.filter_options(_store_for(path).cursor())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _owner_names(path: str) -> dict[int, str]:
+    return registry.owner_names(_store_for(path).cursor())
+
+
+def known_values() -> dict[str, list[str]]:
+    """The niches, tags, countries and languages in use (registry.filter_options), cached."""
+    return _known_values(resolve_db_path())
+
+
+def owner_names() -> dict[int, str]:
+    """Every owner's name by id (registry.owner_names), cached."""
+    return _owner_names(resolve_db_path())

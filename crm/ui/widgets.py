@@ -83,16 +83,15 @@ def channel_filters(options: dict[str, list[str]]) -> tuple[registry.ChannelFilt
         format_func=lambda k: KIND_LABELS[k],
         persist_state="session",
     )
-    niches = side.multiselect(
-        "Niche", options["niches"], key=_F + "niches", persist_state="session"
+    niches, countries, languages, tags = (
+        side.multiselect(label, options[key], key=_F + key, persist_state="session")
+        for label, key in (
+            ("Niche", "niches"),
+            ("Country", "countries"),
+            ("Language", "languages"),
+            ("Tag", "tags"),
+        )
     )
-    countries = side.multiselect(
-        "Country", options["countries"], key=_F + "countries", persist_state="session"
-    )
-    languages = side.multiselect(
-        "Language", options["languages"], key=_F + "languages", persist_state="session"
-    )
-    tags = side.multiselect("Tag", options["tags"], key=_F + "tags", persist_state="session")
     needs = side.multiselect(
         "Lacking",
         list(registry.NEEDS),
