@@ -44,7 +44,9 @@ shown = owners.with_columns(
         pl.element().replace_strict(PLATFORM_LABELS, default=pl.element())
     )
 )
-st.caption(f"**{format_count(owners.height)}** owners")
+st.caption(
+    f"**{format_count(owners.height)}** owners. Tick one to see and edit their contacts and channels."
+)
 event = st.dataframe(
     shown,
     hide_index=True,

@@ -54,6 +54,9 @@ def test_profile_and_owners_pages_render(page, server) -> None:
     page.goto(server + "/owners")
     settle(page)
     page.get_by_role("heading", name="Owners").wait_for()
+    # the grid's cells are mirrored in a hidden table once it has drawn
+    page.locator('[data-testid="stDataFrame"] td').first.wait_for(state="attached")
+    page.wait_for_timeout(300)
     shoot(page, "owners")
 
 
