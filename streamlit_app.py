@@ -1,10 +1,11 @@
-"""Entry point: page config, workspace banner, navigation over app_pages/."""
+"""Entry point: page config, workspace banner, navigation over app_pages/ (crm/ui/nav.py)."""
 
 import streamlit as st
 
-from crm.demo import workspace_kind
 from crm.errors import CrmError
+from crm.ui.nav import sections
 from crm.ui.state import get_store
+from crm.workspace import workspace_kind
 
 st.set_page_config(page_title="Outreach CRM", page_icon=":material/campaign:", layout="wide")
 
@@ -14,16 +15,7 @@ except CrmError as exc:
     st.error(str(exc))
     st.stop()
 
-pages = {
-    "": [st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True)],
-    "Registry": [
-        st.Page("app_pages/channels.py", title="Channels", icon=":material/groups:"),
-        st.Page("app_pages/channel.py", title="Channel profile", icon=":material/badge:"),
-        st.Page("app_pages/owners.py", title="Owners", icon=":material/contacts:"),
-        st.Page("app_pages/import_channels.py", title="Import", icon=":material/upload_file:"),
-    ],
-}
-nav = st.navigation(pages)
+nav = st.navigation(sections())
 if workspace_kind(store.cursor()) == "demo":
     st.sidebar.info(
         "**Demo workspace**: made-up channels to explore. Start an empty one from Home.",

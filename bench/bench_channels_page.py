@@ -20,8 +20,8 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from bench.common import machine, median_seconds  # noqa: E402
 from crm import registry  # noqa: E402
-from crm.db import Store  # noqa: E402
 from crm.demo import generate_demo  # noqa: E402
+from crm.store import Store  # noqa: E402
 
 TARGET = 0.300
 CHANNELS, WEEKS, REPEAT = 50_000, 6, 15
@@ -45,7 +45,7 @@ def main() -> int:
 
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     at.run()
-    at.switch_page("app_pages/channels.py").run()
+    at.switch_page("app_pages/registry/channels.py").run()
     at.sidebar.multiselect(key="registry.filter.platforms").set_value(["vk", "telegram"]).run()
     at.sidebar.number_input(key="registry.filter.followers_min").set_value(10_000).run()
     assert not at.exception, at.exception

@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 
 from bench.common import machine, median_seconds
-from crm.db import Store
 from crm.demo import generate_demo
+from crm.store import Store
 
 TARGET = 10.0
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import polars as pl
 
 from bench.common import machine, median_seconds
-from crm.db import Store
-from crm.imports import import_channels_file, plan_channel_import, read_table
+from crm.importing.channels import import_channels_file, plan_channel_import
+from crm.importing.read import read_table
+from crm.store import Store
 
 TARGET_SECONDS = 5.0
 PLATFORMS = ("vk", "telegram", "instagram", "youtube", "tiktok", "ok", "dzen")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crm.db import Store
+from crm.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_DATA = Path(os.environ.get("CRM_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))

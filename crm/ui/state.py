@@ -8,8 +8,8 @@ from typing import TypeVar
 import streamlit as st
 
 from crm import registry
-from crm.db import Store, resolve_db_path
 from crm.errors import CrmError, StaleEdit
+from crm.store import Store, resolve_db_path
 
 T = TypeVar("T")
 

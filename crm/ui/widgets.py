@@ -10,7 +10,9 @@ from streamlit.delta_generator import DeltaGenerator
 
 from crm import registry
 from crm.metrics import FORMULAS
-from crm.platforms import KINDS, PLATFORM_LABELS, PLATFORMS
+from crm.ui.nav import page
+from crm.vocab.platforms import PLATFORM_LABELS, PLATFORMS
+from crm.vocab.terms import KINDS
 
 KIND_LABELS = {"person": "Blogger", "public_page": "Public page"}
 _F = "registry.filter."  # session-state namespace of the channel filters
@@ -21,7 +23,7 @@ def show_lacking(need: str) -> None:
     """Open the Channels page filtered to the active channels lacking one thing."""
     reset_filters()
     st.session_state[_F + "needs"] = [need]
-    st.switch_page("app_pages/channels.py")
+    st.switch_page(page("channels"))
 
 
 def reset_filters() -> None:
@@ -201,4 +203,4 @@ def _channel_grid(
 def open_channel(channel_id: int) -> None:
     """Go to the profile of one channel."""
     st.session_state["registry.channel_id"] = channel_id
-    st.switch_page("app_pages/channel.py", query_params={"id": str(channel_id)})
+    st.switch_page(page("channel"), query_params={"id": str(channel_id)})

@@ -9,8 +9,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from crm.db import Store
 from crm.demo import generate_demo
+from crm.store import Store
+from crm.ui.nav import path_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +54,7 @@ def app(demo_db: Path) -> AppTest:
 
 
 def open_page(at: AppTest, page: str) -> AppTest:
-    """Switch to a page file under app_pages/ and run it; fails on any exception."""
-    at.switch_page(f"app_pages/{page}").run()
+    """Switch to a page by its name in crm/ui/nav.py and run it; fails on any exception."""
+    at.switch_page(path_of(page)).run()
     assert not at.exception, at.exception
     return at

@@ -8,8 +8,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from crm.db import Store
+from crm.store import Store
 from crm.ui.state import get_store
+
+from .conftest import open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
@@ -40,7 +42,7 @@ def page() -> AppTest:
     """The whole app, switched to the Import page (its links need the app's navigation)."""
     at = AppTest.from_file(APP, default_timeout=30)
     at.run()
-    at.switch_page("app_pages/import_channels.py").run()
+    open_page(at, "import")
     assert not at.exception, at.exception
     return at
 

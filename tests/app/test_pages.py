@@ -7,9 +7,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from crm import registry
-from crm.numbers import format_count
+from crm.formatting import format_count
 from crm.registry import ChannelFilter
+from crm.ui import nav
 from crm.ui.state import get_store
+from crm.vocab.platforms import ChannelRef
 
 from .conftest import open_page
 
@@ -18,9 +20,7 @@ def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-@pytest.mark.parametrize(
-    "page", ["home.py", "channels.py", "channel.py", "owners.py", "import_channels.py"]
-)
+@pytest.mark.parametrize("page", nav.names())
 def test_every_page_runs_without_exception(app: AppTest, page: str) -> None:
     open_page(app, page)
     assert not app.error, [e.value for e in app.error]
@@ -36,7 +36,7 @@ def test_home_shows_what_the_workspace_holds(app: AppTest) -> None:
 
 
 def test_channels_table_lists_active_channels(app: AppTest) -> None:
-    open_page(app, "channels.py")
+    open_page(app, "channels")
     expected = registry.list_channels(get_store().cursor())
     shown = app.dataframe[0].value
     assert len(shown) == expected.height
@@ -48,7 +48,7 @@ def test_channels_table_lists_active_channels(app: AppTest) -> None:
 
 
 def test_channels_filters_from_the_sidebar_and_keeps_them_across_pages(app: AppTest) -> None:
-    open_page(app, "channels.py")
+    open_page(app, "channels")
     app.sidebar.multiselect(key="registry.filter.platforms").set_value(["telegram"]).run()
     app.sidebar.number_input(key="registry.filter.followers_min").set_value(50_000).run()
     flt = ChannelFilter(platforms=["telegram"], followers_min=50_000)
@@ -58,8 +58,8 @@ def test_channels_filters_from_the_sidebar_and_keeps_them_across_pages(app: AppT
     assert sorted(shown["handle"]) == sorted(expected["handle"].to_list())
     assert set(shown["platform"]) == {"Telegram"}
 
-    open_page(app, "home.py")
-    open_page(app, "channels.py")
+    open_page(app, "home")
+    open_page(app, "channels")
     assert app.sidebar.multiselect(key="registry.filter.platforms").value == ["telegram"]
     assert len(app.dataframe[0].value) == expected.height
 
@@ -69,7 +69,7 @@ def test_channels_search_tolerates_a_typo(app: AppTest) -> None:
     title = registry.list_channels(cur, ChannelFilter(platforms=["vk"]))["title"][0]
     word = max(title.split(), key=len)
     typo = word[:2] + word[3:]  # one letter dropped
-    open_page(app, "channels.py")
+    open_page(app, "channels")
     app.sidebar.text_input(key="registry.filter.search").input(typo).run()
     expected = registry.list_channels(cur, ChannelFilter(search=typo))
     shown = app.dataframe[0].value
@@ -78,13 +78,13 @@ def test_channels_search_tolerates_a_typo(app: AppTest) -> None:
 
 
 def test_add_channel_by_url_and_reopen_existing(app: AppTest) -> None:
-    open_page(app, "channels.py")
+    open_page(app, "channels")
     app.text_input[0].input("https://t.me/brand_new_channel_42")
     app.button[0].click().run()
     assert not app.exception
     assert "Added **telegram:brand_new_channel_42**" in app.success[0].value
     cur = get_store().cursor()
-    new_id = registry.find_channel(cur, registry.ChannelRef("telegram", "brand_new_channel_42"))
+    new_id = registry.find_channel(cur, ChannelRef("telegram", "brand_new_channel_42"))
     assert new_id is not None
     assert "brand_new_channel_42" in list(app.dataframe[0].value["handle"])
 
@@ -98,7 +98,7 @@ def test_add_channel_by_url_and_reopen_existing(app: AppTest) -> None:
 
 
 def test_add_channel_of_unknown_site_is_refused(app: AppTest) -> None:
-    open_page(app, "channels.py")
+    open_page(app, "channels")
     before = registry.registry_counts(get_store().cursor())["channels"]
     app.text_input[0].input("https://example.com/someone")
     app.button[0].click().run()
@@ -108,7 +108,7 @@ def test_add_channel_of_unknown_site_is_refused(app: AppTest) -> None:
 
 def _open_profile(app: AppTest, channel_id: int) -> AppTest:
     app.session_state["registry.channel_id"] = channel_id
-    return open_page(app, "channel.py")
+    return open_page(app, "channel")
 
 
 def _busiest_owner_channel(cur) -> registry.Channel:
@@ -137,7 +137,7 @@ def test_profile_shows_latest_numbers_owner_and_chart(app: AppTest) -> None:
 
 
 def test_profile_shows_prices_with_cpf_and_est_cpm(app: AppTest) -> None:
-    from crm.numbers import format_money
+    from crm.formatting import format_money
     from crm.pricing import channel_prices
 
     cur = get_store().cursor()
@@ -201,7 +201,7 @@ def test_profile_archive_and_restore(app: AppTest) -> None:
 
 
 def test_owners_page_lists_owners_and_adds_one(app: AppTest) -> None:
-    open_page(app, "owners.py")
+    open_page(app, "owners")
     owners = registry.list_owners(get_store().cursor())
     assert len(app.dataframe[0].value) == owners.height
     next(t for t in app.text_input if t.label == "Name *").input("Игорь Петров")
@@ -250,7 +250,7 @@ def test_owner_contacts_edit_and_stale_refusal(app: AppTest) -> None:
     cur = get_store().cursor()
     owner_id = registry.list_owners(cur)["id"][0]
     app.session_state["owners.selected"] = owner_id
-    open_page(app, "owners.py")
+    open_page(app, "owners")
     edit_phone = [t for t in app.text_input if t.label == "Phone"][-1]  # not the "Add" form's
     edit_phone.input("+7 999 111-22-33")
     next(b for b in app.button if b.label == "Save contacts").click().run()
@@ -283,7 +283,7 @@ def _tick(app: AppTest, rows: list[int]) -> AppTest:
 
 
 def test_ticking_one_channel_offers_its_profile(app: AppTest) -> None:
-    open_page(app, "channels.py")
+    open_page(app, "channels")
     first = registry.list_channels(get_store().cursor()).row(0, named=True)
     _tick(app, [0])
     assert any(m.value == "**1 selected**" for m in app.markdown)
@@ -293,7 +293,7 @@ def test_ticking_one_channel_offers_its_profile(app: AppTest) -> None:
 
 
 def test_bulk_tag_and_archive_from_the_channels_page(app: AppTest) -> None:
-    open_page(app, "channels.py")
+    open_page(app, "channels")
     cur = get_store().cursor()
     listed = registry.list_channels(cur)
     picked = [listed["id"][0], listed["id"][2]]
@@ -318,7 +318,7 @@ def test_bulk_tag_and_archive_from_the_channels_page(app: AppTest) -> None:
 
 
 def test_a_new_filter_clears_the_ticks(app: AppTest) -> None:
-    open_page(app, "channels.py")
+    open_page(app, "channels")
     _tick(app, [0, 1])
     assert any(m.value == "**2 selected**" for m in app.markdown)
     app.sidebar.multiselect(key="registry.filter.platforms").set_value(["vk"]).run()
@@ -331,7 +331,7 @@ def test_delete_an_owner_keeps_their_channels(app: AppTest) -> None:
     owner_id = owners["id"][0]
     theirs = registry.owner_channels(cur, owner_id)["id"].to_list()
     app.session_state["owners.selected"] = owner_id
-    open_page(app, "owners.py")
+    open_page(app, "owners")
     app.button(key="owners.delete").click().run()
     assert not app.exception and not app.error
     assert registry.find_owner_by_name(cur, owners["name"][0]) is None
@@ -359,7 +359,7 @@ def test_merge_a_duplicate_owner(app: AppTest) -> None:
     keep, twin = owners["id"][0], owners["id"][1]
     moving = registry.owner_channels(cur, twin)["id"].to_list()
     app.session_state["owners.selected"] = keep
-    open_page(app, "owners.py")
+    open_page(app, "owners")
     app.selectbox(key="owners.merge_twin").set_value(twin).run()
     app.button(key="owners.merge").click().run()
     assert not app.exception and not app.error

@@ -8,11 +8,13 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from crm.db import Store
-from crm.demo import DEMO_AS_OF, clear_workspace, generate_demo, handle_from, workspace_kind
+from crm.demo import DEMO_AS_OF, generate_demo
+from crm.demo.words import handle_from
 from crm.errors import ValidationError
 from crm.exports import table_frame
 from crm.registry import add_channel
+from crm.store import Store
+from crm.workspace import clear_workspace, workspace_kind
 
 TABLES = ("channels", "owners", "snapshots", "prices")
 

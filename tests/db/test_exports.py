@@ -11,10 +11,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from crm.db import Store
 from crm.errors import ValidationError
 from crm.exports import CHANNEL_FIELDS, export_table, table_frame
 from crm.registry import add_channel, add_owner, add_snapshot, get_channel, set_archived
+from crm.store import Store
 
 JAN, FEB = dt.date(2026, 1, 10), dt.date(2026, 2, 10)
 

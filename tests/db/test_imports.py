@@ -9,16 +9,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from crm import imports
 from crm.errors import ImportRefused
-from crm.imports import (
-    DuplicateRow,
-    RejectedRow,
-    import_channels_file,
-    plan_channel_import,
-    read_table,
-    rejects_csv,
-)
+from crm.importing import channels as import_channels_module
+from crm.importing.channels import apply_import, import_channels_file, plan_channel_import
+from crm.importing.read import read_table
+from crm.importing.report import rejects_csv
+from crm.importing.results import DuplicateRow, RejectedRow
 from crm.registry import add_channel, add_owner, add_snapshot
 
 TODAY = dt.date.today()
@@ -424,7 +420,7 @@ def test_failure_mid_write_rolls_everything_back(store, tmp_path, monkeypatch):
     def boom(*_args, **_kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports, "_write_snapshots", boom)
+    monkeypatch.setattr(import_channels_module, "_write_snapshots", boom)
     path = write(tmp_path, "link,followers,owner,title\nt.me/anna,150,Ира,A\nt.me/boris,1,Петя,B\n")
     with pytest.raises(RuntimeError, match="disk full"):
         import_channels_file(store, path)
@@ -441,7 +437,7 @@ def test_plan_is_reclassified_inside_the_write(store, tmp_path):
     plan = plan_channel_import(store.cursor(), read_table(path.read_bytes(), path.name))
     assert plan.counts()["new"] == 1
     import_channels_file(store, path)  # someone else imported it meanwhile
-    result = imports.apply_import(store, plan)
+    result = apply_import(store, plan)
     assert (result.new, result.unchanged) == (0, 1)
     assert len(channels(store)) == 1
 

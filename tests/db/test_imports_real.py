@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crm.imports import DuplicateRow, import_channels_file, read_table, suggest_mapping
+from crm.importing.channels import import_channels_file
+from crm.importing.mapping import suggest_mapping
+from crm.importing.read import read_table
+from crm.importing.results import DuplicateRow
 
 TODAY = dt.date.today()
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from crm.db import Store, quote_ident, resolve_db_path
+from crm.store import Store, quote_ident, resolve_db_path
 
 
 def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:

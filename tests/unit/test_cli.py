@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from crm.cli import main
-from crm.db import Store
 from crm.exports import CHANNEL_FIELDS
+from crm.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,6 @@
 import polars as pl
 
-from crm.geo import (
+from crm.vocab.geo import (
     normalise_country,
     normalise_country_column,
     normalise_language,

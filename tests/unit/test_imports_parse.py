@@ -9,20 +9,13 @@ import polars as pl
 import pytest
 
 from crm.errors import ImportRefused, ValidationError
-from crm.imports import (
-    LINE,
-    ImportResult,
-    RejectedRow,
-    infer_defaults,
-    normalise_header,
-    parse_links,
-    read_table,
-    rejects_csv,
-    resolve_mapping,
-    suggest_mapping,
-)
-from crm.numbers import parse_number, parse_number_column
-from crm.platforms import parse_channel_url
+from crm.importing.mapping import infer_defaults, normalise_header, resolve_mapping, suggest_mapping
+from crm.importing.normalise import parse_links
+from crm.importing.read import LINE, read_table
+from crm.importing.report import rejects_csv
+from crm.importing.results import ImportResult, RejectedRow
+from crm.parsing.numbers import parse_number, parse_number_column
+from crm.vocab.platforms import parse_channel_url
 
 
 def rows(table) -> list[dict]:

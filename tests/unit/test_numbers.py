@@ -2,13 +2,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_series_equal
 
-from crm.numbers import (
-    format_compact,
-    format_count,
-    format_percent,
-    parse_number,
-    parse_number_column,
-)
+from crm.formatting import format_compact, format_count, format_percent
+from crm.parsing.numbers import parse_number, parse_number_column
 
 
 @pytest.mark.parametrize(
@@ -68,7 +63,7 @@ def test_formatting() -> None:
 def test_format_money() -> None:
     from decimal import Decimal
 
-    from crm.numbers import format_money
+    from crm.formatting import format_money
 
     assert format_money(Decimal("1250"), "RUB") == "1\u202f250,00\u00a0₽"
     assert format_money(Decimal("1250.5"), "usd") == "$1,250.50"

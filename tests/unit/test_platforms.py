@@ -1,7 +1,7 @@
 import pytest
 
 from crm.errors import ValidationError
-from crm.platforms import (
+from crm.vocab.platforms import (
     ChannelRef,
     canonical_url,
     check_platform,

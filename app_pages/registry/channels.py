@@ -5,7 +5,7 @@ import streamlit as st
 from crm import registry
 from crm.errors import CrmError
 from crm.exports import channels_frame, frame_bytes
-from crm.numbers import format_count
+from crm.formatting import format_count
 from crm.ui.state import (
     clear_reads,
     get_store,

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from crm.metrics import FORMULAS
-from crm.platforms import PLATFORM_LABELS
+from crm.vocab.platforms import PLATFORM_LABELS
 
 PALETTE = ["#2563eb", "#f97316", "#10b981", "#a855f7", "#ef4444", "#0ea5e9", "#eab308"]
 

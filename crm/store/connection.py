@@ -14,7 +14,7 @@ from crm.errors import CrmError, DatabaseLocked
 
 DEFAULT_DB = Path("data") / "crm.duckdb"
 MEMORY = ":memory:"
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> str:
@@ -22,11 +22,6 @@ def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> str:
     if explicit:
         return str(explicit)
     return os.environ.get("CRM_DB") or str(DEFAULT_DB)
-
-
-def quote_ident(name: str) -> str:
-    """Quote an SQL identifier; the only way identifiers enter SQL text."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _migrations() -> list[tuple[int, str, str]]:

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from crm import charts, registry
-from crm.demo import clear_workspace, workspace_kind
-from crm.numbers import format_count
+from crm.formatting import format_count
+from crm.ui.nav import page
 from crm.ui.state import clear_reads, get_store
 from crm.ui.widgets import show_lacking
+from crm.workspace import clear_workspace, workspace_kind
 
 store = get_store()
 cur = store.cursor()
@@ -62,11 +63,9 @@ with left:
         "4. **Keep owners' contacts** in one place: one admin often sells a whole network of pages."
     )
     b1, b2, b3 = st.columns(3)
-    b1.page_link(
-        "app_pages/import_channels.py", label="Import a file", icon=":material/upload_file:"
-    )
-    b2.page_link("app_pages/channels.py", label="Browse channels", icon=":material/groups:")
-    b3.page_link("app_pages/owners.py", label="Owners", icon=":material/contacts:")
+    b1.page_link(page("import"), label="Import a file", icon=":material/upload_file:")
+    b2.page_link(page("channels"), label="Browse channels", icon=":material/groups:")
+    b3.page_link(page("owners"), label="Owners", icon=":material/contacts:")
     if any(needs.values()):
         st.subheader("Gaps to fill")
         for column, (need, count) in zip(st.columns(len(needs)), needs.items(), strict=True):

@@ -7,19 +7,14 @@ import datetime as dt
 import streamlit as st
 
 from crm.errors import CrmError
-from crm.imports import (
-    CHANNEL_FIELDS,
-    FIELD_LABELS,
-    LINE,
-    apply_import,
-    infer_defaults,
-    plan_channel_import,
-    read_table,
-    rejects_csv,
-    suggest_mapping,
-)
-from crm.platforms import PLATFORM_LABELS, PLATFORMS, PROVENANCES
+from crm.importing.channels import apply_import, plan_channel_import
+from crm.importing.mapping import CHANNEL_FIELDS, FIELD_LABELS, infer_defaults, suggest_mapping
+from crm.importing.read import LINE, read_table
+from crm.importing.report import rejects_csv
+from crm.ui.nav import page
 from crm.ui.state import clear_reads, get_store
+from crm.vocab.platforms import PLATFORM_LABELS, PLATFORMS
+from crm.vocab.terms import PROVENANCES
 
 st.title("Import channels")
 st.caption(
@@ -106,9 +101,7 @@ if st.button("Preview", key="import.preview", type="secondary"):
 done = st.session_state.get("import.done")
 if done:
     st.success(f"Imported {done}.")
-    st.page_link(
-        "app_pages/channels.py", label="See them on the Channels page", icon=":material/groups:"
-    )
+    st.page_link(page("channels"), label="See them on the Channels page", icon=":material/groups:")
 
 stored = st.session_state.get("import.plan")
 if stored is None or stored[0] != signature:
@@ -195,6 +188,6 @@ if st.button(
         st.session_state["import.done"] = result.summary()
         st.success(f"Imported {result.summary()}.")
         st.page_link(
-            "app_pages/channels.py", label="See them on the Channels page", icon=":material/groups:"
+            page("channels"), label="See them on the Channels page", icon=":material/groups:"
         )
         st.toast(f"Imported {result.new} new and {result.updated} updated channels.")

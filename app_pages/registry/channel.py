@@ -7,10 +7,10 @@ import streamlit as st
 
 from crm import charts, registry
 from crm.errors import NotFound
+from crm.formatting import format_compact, format_count, format_money, format_percent
 from crm.metrics import FORMULAS, er, err, reach_rate
-from crm.numbers import format_compact, format_count, format_money, format_percent
-from crm.platforms import KINDS, PLATFORM_LABELS, PROVENANCES
 from crm.pricing import channel_prices
+from crm.ui.nav import page
 from crm.ui.state import (
     get_store,
     known_values,
@@ -22,6 +22,8 @@ from crm.ui.state import (
     stale_notice,
 )
 from crm.ui.widgets import KIND_LABELS, channel_table, open_channel
+from crm.vocab.platforms import PLATFORM_LABELS
+from crm.vocab.terms import KINDS, PROVENANCES
 
 store = get_store()
 cur = store.cursor()
@@ -170,7 +172,7 @@ with tab_info:
             st.write(" · ".join(contacts) or "No contacts yet.")
             if st.button("Open the owner", icon=":material/contacts:", key="channel.owner"):
                 st.session_state["owners.selected"] = owner.id
-                st.switch_page("app_pages/owners.py")
+                st.switch_page(page("owners"))
             others = registry.owner_channels(cur, owner.id).filter(pl.col("id") != ch.id)
             if others.height:
                 st.markdown(f"**Other channels of this owner ({others.height})**")

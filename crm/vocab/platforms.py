@@ -36,16 +36,6 @@ PLATFORM_LABELS = {
     "twitch": "Twitch",
     "other": "Other",
 }
-KINDS = ("person", "public_page")
-PROVENANCES = (
-    "platform_api",
-    "platform_stats",
-    "screenshot",
-    "shop_analytics",
-    "utm_analytics",
-    "estimate",
-    "manual",
-)
 
 HOSTS = {
     "vk.com": "vk",

@@ -5,8 +5,7 @@ import streamlit as st
 
 from crm import registry
 from crm.errors import CrmError
-from crm.numbers import format_count
-from crm.platforms import PLATFORM_LABELS
+from crm.formatting import format_count
 from crm.ui.state import (
     get_store,
     opened_version,
@@ -17,6 +16,7 @@ from crm.ui.state import (
     stale_notice,
 )
 from crm.ui.widgets import channel_table, open_channel
+from crm.vocab.platforms import PLATFORM_LABELS
 
 store = get_store()
 cur = store.cursor()

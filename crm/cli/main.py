@@ -1,0 +1,124 @@
+"""The ``crm`` command: init, import channels, export (see DESIGN.md, "The `crm` command").
+
+Exit 0 on success, 1 on rejected input (the reason on stderr, nothing written), 2 on a usage
+error. Expected errors never print a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from crm.cli.output import REJECTED, err
+from crm.cli.registry import cmd_export, cmd_import_channels
+from crm.cli.workspace import cmd_init
+from crm.errors import CrmError
+from crm.vocab.terms import PROVENANCES
+
+# ---------------------------------------------------------------- parser
+
+
+def _mapping_pair(text: str) -> tuple[str, str]:
+    source, sep, target = text.partition("=")
+    if not sep or not source.strip() or not target.strip():
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is not SRC=DST (a column of the file = a field name, e.g. Подписчики=followers)"
+        )
+    return source.strip(), target.strip()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``crm`` command."""
+    # --db is accepted before the command and after it
+    db_default = argparse.ArgumentParser(add_help=False)
+    db_default.add_argument(
+        "--db", metavar="PATH", help="database file (else $CRM_DB, else data/crm.duckdb)"
+    )
+    db_late = argparse.ArgumentParser(add_help=False)
+    db_late.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    parser = argparse.ArgumentParser(
+        prog="crm",
+        description="Outreach CRM for opinion leaders and public pages.",
+        parents=[db_default],
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    init = commands.add_parser(
+        "init", parents=[db_late], help="create or migrate the database; optionally fill the demo"
+    )
+    init.add_argument("--demo", action="store_true", help="fill the demo workspace")
+    init.add_argument("--seed", type=int, default=0, help="demo seed (default 0)")
+    init.set_defaults(run=cmd_init)
+
+    imp = commands.add_parser("import", help="import a file")
+    kinds = imp.add_subparsers(dest="what", metavar="WHAT", required=True)
+    channels = kinds.add_parser(
+        "channels", parents=[db_late], help="channels (CSV, TSV or XLSX; upsert by platform+handle)"
+    )
+    channels.add_argument("file", metavar="FILE", type=Path)
+    channels.add_argument("--platform", help="platform for rows that do not name one")
+    channels.add_argument(
+        "--map",
+        metavar="SRC=DST",
+        nargs="+",
+        action="extend",
+        type=_mapping_pair,
+        default=[],
+        help="map a file column to a field name (several allowed)",
+    )
+    channels.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    channels.add_argument(
+        "--provenance",
+        choices=PROVENANCES,
+        default="manual",
+        help="where the file's numbers come from (kept with each snapshot)",
+    )
+    channels.add_argument(
+        "--measured-on",
+        metavar="YYYY-MM-DD",
+        type=dt.date.fromisoformat,
+        help="date of the rows that have no date column (default: today)",
+    )
+    channels.add_argument(
+        "--report",
+        metavar="FILE.csv",
+        type=Path,
+        help="write the rejected rows (line, reason and their cells) to this CSV file",
+    )
+    channels.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    channels.set_defaults(run=cmd_import_channels)
+
+    export = commands.add_parser(
+        "export", parents=[db_late], help="export a table to .csv, .xlsx or .parquet"
+    )
+    export.add_argument("table", metavar="TABLE")
+    export.add_argument("--out", metavar="FILE", type=Path, required=True)
+    export.set_defaults(run=cmd_export)
+    return parser
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``crm`` command; returns the exit status (0 ok, 1 rejected, 2 usage)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 after --help
+        return int(exc.code or 0)
+    try:
+        return int(args.run(args))
+    except CrmError as exc:
+        err(str(exc))
+        return REJECTED
+    except OSError as exc:
+        err(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        return REJECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

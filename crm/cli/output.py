@@ -1,0 +1,33 @@
+"""Output of the `crm` command: exit codes, CSV and plain tables, error lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+OK, REJECTED, USAGE = 0, 1, 2
+
+
+def csv_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def table_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
+    widths = [max([len(c), *(len(str(r[c])) for r in rows)]) for c in columns]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        cells = (str(row[c]).ljust(w) for c, w in zip(columns, widths, strict=True))
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def err(message: str) -> None:
+    print(f"crm: {message}", file=sys.stderr)

@@ -1,0 +1,1 @@
+"""Parsing what people type: numbers, money, dates, encodings, contact checks."""

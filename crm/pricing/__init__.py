@@ -1,0 +1,5 @@
+"""Pricing: prices per channel and format over time, and the figures derived from them."""
+
+from crm.pricing.prices import PriceRow, channel_prices, per_thousand
+
+__all__ = ["PriceRow", "channel_prices", "per_thousand"]

@@ -1,0 +1,221 @@
+"""Channels: one account or public page on one platform, keyed by platform + handle."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import Any
+
+import duckdb
+
+from crm.errors import NotFound, ValidationError
+from crm.parsing.checks import (
+    check_email,
+    check_phone,
+    check_telegram,
+    check_url,
+    clean_text,
+    split_list,
+)
+from crm.registry.owners import get_owner
+from crm.store import Store, columns, update_versioned
+from crm.vocab.geo import normalise_country, normalise_language
+from crm.vocab.platforms import (
+    ChannelRef,
+    canonical_url,
+    check_handle,
+    check_platform,
+    parse_channel_url,
+)
+from crm.vocab.terms import KINDS
+
+CHANNEL_EDITABLE = (
+    "title",
+    "kind",
+    "owner_id",
+    "niches",
+    "country",
+    "city",
+    "language",
+    "email",
+    "telegram",
+    "phone",
+    "tags",
+    "notes",
+    "url",
+)
+
+
+@dataclass
+class Channel:
+    id: int
+    platform: str
+    handle: str
+    url: str | None
+    title: str | None
+    kind: str
+    owner_id: int | None
+    niches: list[str]
+    country: str | None
+    city: str | None
+    language: str | None
+    email: str | None
+    telegram: str | None
+    phone: str | None
+    tags: list[str]
+    notes: str | None
+    archived: bool
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.handle}"
+
+    @property
+    def link(self) -> str:
+        return self.url or canonical_url(self.platform, self.handle)
+
+
+_CHANNEL_COLS = ", ".join(f.name for f in fields(Channel))
+
+
+def clean_channel_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise editable channel fields; refuses with a clear message."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in CHANNEL_EDITABLE:
+            raise ValidationError(f"“{key}” is not a channel field that can be edited.")
+        if key == "kind":
+            kind = (clean_text(value) or "person").lower().replace(" ", "_")
+            if kind not in KINDS:
+                raise ValidationError(f"Kind must be one of {', '.join(KINDS)}, not “{value}”.")
+            out[key] = kind
+        elif key in ("niches", "tags"):
+            out[key] = split_list(value)
+        elif key == "email":
+            out[key] = check_email(value)
+        elif key == "telegram":
+            out[key] = check_telegram(value)
+        elif key == "phone":
+            out[key] = check_phone(value)
+        elif key == "url":
+            out[key] = check_url(value)
+        elif key == "country":
+            out[key] = normalise_country(clean_text(value))
+        elif key == "language":
+            out[key] = normalise_language(clean_text(value))
+        elif key == "owner_id":
+            out[key] = int(value) if value not in (None, "") else None
+        else:
+            out[key] = clean_text(value)
+    return out
+
+
+def get_channel(cur: duckdb.DuckDBPyConnection, channel_id: int) -> Channel:
+    """One channel by id."""
+    row = cur.execute(f"select {_CHANNEL_COLS} from channels where id = ?", [channel_id]).fetchall()
+    if not row:
+        raise NotFound(f"Channel {channel_id} does not exist.")
+    return Channel(*row[0])
+
+
+def find_channel(cur: duckdb.DuckDBPyConnection, ref: ChannelRef) -> int | None:
+    """The id of the channel with this platform + handle, if any."""
+    rows = cur.execute(
+        "select id from channels where platform = ? and handle = ?", [ref.platform, ref.handle]
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def add_channel(store: Store, platform: str, handle: str, **values: Any) -> int:
+    """Create a channel; refuses a platform + handle that exists already."""
+    ref = ChannelRef(check_platform(platform), check_handle(handle))
+    clean = clean_channel_fields(values)
+    clean.setdefault("kind", "person")
+    clean.setdefault("url", canonical_url(ref.platform, ref.handle) or None)
+    with store.transaction() as cur:
+        if find_channel(cur, ref) is not None:
+            raise ValidationError(f"{ref} is in the registry already.")
+        names = ["platform", "handle", *clean]
+        marks = ", ".join("?" for _ in names)
+        row = cur.execute(
+            f"insert into channels ({columns(names)}) values ({marks}) returning id",
+            [ref.platform, ref.handle, *clean.values()],
+        ).fetchall()
+    return int(row[0][0])
+
+
+def add_channel_from_url(store: Store, url: str, **values: Any) -> tuple[int, bool]:
+    """Add the channel a URL points at; (id, created). An existing channel is returned, not copied."""
+    ref = parse_channel_url(url)
+    existing = find_channel(store.cursor(), ref)
+    if existing is not None:
+        return existing, False
+    values.setdefault("url", url.strip() if "://" in url else "https://" + url.strip())
+    if ref.kind_hint:
+        values.setdefault("kind", ref.kind_hint)
+    return add_channel(store, ref.platform, ref.handle, **values), True
+
+
+def update_channel(store: Store, channel_id: int, version: int, **changes: Any) -> int:
+    """Apply edits if the channel is still at ``version``; returns the new version."""
+    clean = clean_channel_fields(changes)
+    if not clean:
+        return version
+    if clean.get("owner_id") is not None:
+        get_owner(store.cursor(), clean["owner_id"])
+    with store.transaction() as cur:
+        return update_versioned(cur, "channels", channel_id, version, clean)
+
+
+def set_archived(store: Store, channel_id: int, version: int, archived: bool) -> int:
+    """Archive or restore a channel; returns the new version."""
+    with store.transaction() as cur:
+        return update_versioned(cur, "channels", channel_id, version, {"archived": archived})
+
+
+def bulk_edit(
+    store: Store,
+    channel_ids: list[int],
+    *,
+    add_tags: list[str] | None = None,
+    remove_tags: list[str] | None = None,
+    owner_id: int | None = None,
+    clear_owner: bool = False,
+    archived: bool | None = None,
+) -> int:
+    """Tag, untag, assign an owner to, archive or restore many channels in one transaction;
+    returns how many channels changed (each of them gets a new version)."""
+    ids = sorted({int(i) for i in channel_ids})
+    if not ids:
+        raise ValidationError("Select at least one channel first.")
+    add = split_list(add_tags or [])
+    remove = split_list(remove_tags or [])
+    if owner_id is not None:
+        get_owner(store.cursor(), owner_id)
+    new_tags = """
+        list_filter(
+            list_concat(tags, list_filter(?::varchar[], lambda t: not list_contains(tags, t))),
+            lambda t: not list_contains(?::varchar[], t)
+        )
+    """
+    new_owner = "case when ? then null when ? is not null then ? else owner_id end"
+    new_archived = "coalesce(?, archived)"
+    params = [add, remove, clear_owner, owner_id, owner_id, archived]
+    with store.transaction() as cur:
+        changed = cur.execute(
+            f"""
+            update channels
+            set tags = {new_tags}, owner_id = {new_owner}, archived = {new_archived},
+                version = version + 1, updated_at = current_timestamp
+            where list_contains(?::bigint[], id)
+              and (tags is distinct from {new_tags}
+                   or owner_id is distinct from {new_owner}
+                   or archived is distinct from {new_archived})
+            returning id
+            """,
+            [*params, ids, *params],
+        ).fetchall()
+    return len(changed)

@@ -1,0 +1,74 @@
+"""The app's pages, in one place: every page link and switch goes through ``page(name)``.
+
+A part adds its screens here (file under ``app_pages/<part>/``, title, icon, section), and
+nowhere else; pages never spell another page's path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+PageName = Literal["home", "channels", "channel", "owners", "import"]
+
+
+@dataclass(frozen=True)
+class _Spec:
+    path: str
+    title: str
+    icon: str
+    section: str
+    url_path: str | None = None
+    default: bool = False
+
+
+_PAGES: dict[PageName, _Spec] = {
+    "home": _Spec("app_pages/workspace/home.py", "Home", ":material/home:", "", default=True),
+    "channels": _Spec(
+        "app_pages/registry/channels.py", "Channels", ":material/groups:", "Registry"
+    ),
+    "channel": _Spec(
+        "app_pages/registry/channel.py", "Channel profile", ":material/badge:", "Registry"
+    ),
+    "owners": _Spec("app_pages/registry/owners.py", "Owners", ":material/contacts:", "Registry"),
+    "import": _Spec(
+        "app_pages/importing/import_file.py",
+        "Import",
+        ":material/upload_file:",
+        "Registry",
+        url_path="import",
+    ),
+}
+
+
+def page(name: PageName) -> StreamlitPage:
+    """The ``st.Page`` of one screen, for ``st.switch_page`` and ``st.page_link``."""
+    spec = _PAGES[name]
+    return st.Page(
+        spec.path,
+        title=spec.title,
+        icon=spec.icon,
+        url_path=spec.url_path,
+        default=spec.default,
+    )
+
+
+def sections() -> dict[str, list[StreamlitPage]]:
+    """Every page grouped by the part it belongs to, for ``st.navigation``."""
+    out: dict[str, list[StreamlitPage]] = {}
+    for name, spec in _PAGES.items():
+        out.setdefault(spec.section, []).append(page(name))
+    return out
+
+
+def names() -> list[PageName]:
+    """Every page's name, in navigation order."""
+    return list(_PAGES)
+
+
+def path_of(name: PageName) -> str:
+    """The page's file, relative to the app's folder (for AppTest's ``switch_page``)."""
+    return _PAGES[name].path

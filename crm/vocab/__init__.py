@@ -1,0 +1,1 @@
+"""Vocabularies: platforms and links, countries and languages, kinds, formats, stages, provenances."""

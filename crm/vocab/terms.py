@@ -1,0 +1,77 @@
+"""The project's closed vocabularies (DESIGN.md, "Vocabulary"): each code with its label."""
+
+from __future__ import annotations
+
+KIND_LABELS = {"person": "Blogger", "public_page": "Public page"}
+KINDS = tuple(KIND_LABELS)
+# what files call a person or a public page
+KIND_ALIASES = {
+    "person": "person",
+    "blogger": "person",
+    "блогер": "person",
+    "блоггер": "person",
+    "человек": "person",
+    "author": "person",
+    "автор": "person",
+    "creator": "person",
+    "influencer": "person",
+    "инфлюенсер": "person",
+    "personal": "person",
+    "public_page": "public_page",
+    "public": "public_page",
+    "page": "public_page",
+    "паблик": "public_page",
+    "сообщество": "public_page",
+    "группа": "public_page",
+    "community": "public_page",
+    "group": "public_page",
+    "страница": "public_page",
+}
+
+PROVENANCE_LABELS = {
+    "platform_api": "Platform API",
+    "platform_stats": "Platform statistics",
+    "screenshot": "Screenshot",
+    "shop_analytics": "Shop analytics",
+    "utm_analytics": "UTM analytics",
+    "estimate": "Estimate",
+    "manual": "Entered by hand",
+}
+PROVENANCES = tuple(PROVENANCE_LABELS)
+
+FORMAT_LABELS = {
+    "post": "Post",
+    "story": "Story",
+    "reel": "Reel",
+    "video_integration": "Video integration",
+    "dedicated_video": "Dedicated video",
+    "1/24": "1/24 (top for 1 hour, 24 in feed)",
+    "2/48": "2/48",
+    "3/72": "3/72",
+    "native": "Native",
+    "pinned": "Pinned",
+    "repost": "Repost",
+    "live": "Live",
+    "other": "Other",
+}
+FORMATS = tuple(FORMAT_LABELS)
+
+PRICE_KIND_LABELS = {"listed": "Listed", "quoted": "Quoted", "agreed": "Agreed", "paid": "Paid"}
+PRICE_KINDS = tuple(PRICE_KIND_LABELS)
+
+CONTENT_TYPES = (
+    "provocation", "instruction", "medal", "humor", "giveaway", "review", "announcement", "other",
+)  # fmt: skip
+
+STAGES = (
+    "prospect", "shortlisted", "contacted", "replied", "negotiating", "agreed", "scheduled",
+    "published", "reported", "paid", "declined", "no_response",
+)  # fmt: skip
+CLOSING_STAGES = ("declined", "no_response")
+
+
+def label(labels: dict[str, str], code: str | None) -> str:
+    """The label of a code for people; an unknown code is shown as it is, None as '—'."""
+    if code is None:
+        return "—"
+    return labels.get(code, code)
