@@ -30,7 +30,9 @@ test: $(VENV)/.installed browser
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
+# ruff, the layering contracts of pyproject.toml ([tool.importlinter]) and mypy --strict
 check: lint
+	cd $(CURDIR) && $(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy crm
 
 bench: $(VENV)/.installed
