@@ -1,4 +1,4 @@
-"""The workspace: what it is (demo, empty, imported), and clearing it."""
+"""The workspace: what it is (demo, empty, imported), which tables hold it, and clearing it."""
 
 from __future__ import annotations
 
@@ -6,8 +6,27 @@ import duckdb
 
 from crm.store import Store, quote_ident
 
+# Every table of the database, classified once. Workspace data is what the user put in (or the
+# demo generated) and what "clear the workspace" removes; system data belongs to the app itself
+# and survives it. Parts are listed from the top of the dependency chain down and each part's
+# tables children first, so deleting in this order never leaves a row pointing at a deleted one.
+WORKSPACE_DATA: dict[str, tuple[str, ...]] = {
+    "registry": ("prices", "snapshots", "channels", "owners"),
+    "workspace": ("workspace",),
+}
+SYSTEM_DATA: dict[str, tuple[str, ...]] = {
+    "store": ("schema_migrations",),
+}
+
+
+def workspace_tables() -> list[str]:
+    """Every workspace-data table, in an order safe for deleting (children before parents)."""
+    return [table for tables in WORKSPACE_DATA.values() for table in tables]
+
 
 def set_workspace_values(cur: duckdb.DuckDBPyConnection, values: dict[str, str]) -> None:
+    """Store key/value facts about the workspace (its kind, the demo's seed …), replacing any
+    earlier value of the same key; call inside a transaction."""
     for key, value in values.items():
         cur.execute("insert or replace into workspace (key, value) values (?, ?)", [key, value])
 
@@ -18,12 +37,13 @@ def set_workspace_kind(cur: duckdb.DuckDBPyConnection, kind: str) -> None:
 
 
 def clear_workspace(store: Store) -> None:
-    """Delete every owner, channel, snapshot and price, and mark the workspace empty."""
+    """Delete all workspace data of every part in one transaction and mark the workspace empty;
+    system data (applied migrations …) stays, and ids continue from their sequences."""
+    # part=None: every part's cached reads are out of date afterwards
     with store.transaction() as cur:
-        for table in ("prices", "snapshots", "channels", "owners"):
+        for table in workspace_tables():
             cur.execute(f"delete from {quote_ident(table)}")
-        cur.execute("delete from workspace where key in ('seed', 'generated_as_of')")
-        set_workspace_values(cur, {"kind": "empty"})
+        set_workspace_kind(cur, "empty")
 
 
 def workspace_kind(cur: duckdb.DuckDBPyConnection) -> str | None:

@@ -1,12 +1,17 @@
-"""The DuckDB store: connection, cursors, transactions, migrations, versioned records."""
+"""The DuckDB store: connection, cursors, re-entrant transactions, generations, migrations,
+versioned records."""
 
-from crm.store.connection import MEMORY, Store, open_store, resolve_db_path
-from crm.store.records import refusal, update_versioned
+from crm.errors import Conflict
+from crm.store.connection import MEMORY, Store, Transaction, open_store, resolve_db_path
+from crm.store.records import check_versions, refusal, update_versioned
 from crm.store.sql import columns, quote_ident
 
 __all__ = [
     "MEMORY",
+    "Conflict",
     "Store",
+    "Transaction",
+    "check_versions",
     "columns",
     "open_store",
     "quote_ident",

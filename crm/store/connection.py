@@ -1,20 +1,31 @@
-"""The store: one DuckDB connection per process, a cursor per operation, migrations."""
+"""The store: one DuckDB connection per process, a cursor per operation, re-entrant write
+transactions, generations per part, migrations on open."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 
-from crm.errors import CrmError, DatabaseLocked
+from crm.errors import ConstraintViolation, CrmError, DatabaseLocked
+from crm.store import migrations
 
 DEFAULT_DB = Path("data") / "crm.duckdb"
 MEMORY = ":memory:"
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = migrations.MIGRATIONS_DIR
+
+# Each store's generations start far from every other store's in this process, so that a
+# cached read keyed by (reader, generation) never serves one database's rows for another's
+# (Streamlit's st.cache_data is process-wide; tests open many stores in one process).
+_STORE_SERIAL = itertools.count(1)
+_GENERATION_SPAN = 1 << 40
 
 
 def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> str:
@@ -24,21 +35,39 @@ def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> str:
     return os.environ.get("CRM_DB") or str(DEFAULT_DB)
 
 
-def _migrations() -> list[tuple[int, str, str]]:
-    found = []
-    for entry in MIGRATIONS.iterdir():
-        name = entry.name
-        if name.endswith(".sql") and name[:3].isdigit():
-            found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+@dataclass
+class Transaction:
+    """The write transaction open on one thread: its cursor, who acts, which parts it touches."""
+
+    cursor: duckdb.DuckDBPyConnection
+    actor: str | None = None
+    parts: set[str] = field(default_factory=set)
+    # opened (at any depth) without naming a part: every part's generation moves on commit
+    all_parts: bool = False
+    # an inner block failed: DuckDB has no savepoints, so the whole transaction must roll back
+    failure: BaseException | None = None
+
+    def touch(self, part: str | tuple[str, ...] | None) -> None:
+        """Add the parts a (possibly nested) block writes to."""
+        if part is None:
+            self.all_parts = True
+        elif isinstance(part, str):
+            self.parts.add(part)
+        else:
+            self.parts.update(part)
+
+    @property
+    def rollback_only(self) -> bool:
+        return self.failure is not None
 
 
 class Store:
     """Owns the process's DuckDB connection; hands out cursors and serialises writes."""
 
-    def __init__(self, path: str = MEMORY) -> None:
+    def __init__(self, path: str = MEMORY, *, migrations_dir: Path | None = None) -> None:
         self.path = path
         self.is_new = path == MEMORY or not Path(path).exists()
+        self.migrations_dir = migrations_dir or MIGRATIONS
         if path != MEMORY:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -51,61 +80,151 @@ class Store:
                 ) from exc
             raise CrmError(f"Cannot open the database {path}: {exc}") from exc
         self._write_lock = threading.RLock()
-        self.applied_on_open = self.migrate()
+        self._local = threading.local()
+        self._epoch = next(_STORE_SERIAL) * _GENERATION_SPAN
+        self._generations: dict[str, int] = {}
+        try:
+            self.applied_on_open = self.migrate()
+        except BaseException:
+            # release the file: the caller gets the error, not a half-open store holding a lock
+            self._con.close()
+            raise
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A fresh cursor on the shared connection, safe for one thread's use."""
         return self._con.cursor()
 
+    def current_transaction(self) -> Transaction | None:
+        """The write transaction this thread has open, if any."""
+        tx: Transaction | None = getattr(self._local, "tx", None)
+        return tx
+
+    def current_actor(self) -> str | None:
+        """Who acts in this thread's open transaction (for the audit log), if anyone said."""
+        tx = self.current_transaction()
+        return tx.actor if tx else None
+
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One serialised write transaction: all of it happens, or none of it."""
+    def transaction(
+        self, part: str | tuple[str, ...] | None = None, *, actor: str | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One serialised write transaction: all of it happens, or none of it.
+
+        Opened while this thread has one open, it joins it (the same cursor; only the outermost
+        commits), so writes compose into one user action. ``part`` names the parts written
+        (``None``: all of them); their generations move on when the outermost commits.
+        ``actor`` is kept for the audit log; nested blocks inherit the outer one's.
+        DuckDB errors leave as the project's own: a broken constraint as
+        ``ConstraintViolation``, anything else as ``CrmError``.
+        """
+        tx = self.current_transaction()
+        if tx is not None:
+            tx.touch(part)
+            if tx.actor is None:
+                tx.actor = actor
+            try:
+                yield tx.cursor
+            except BaseException as exc:
+                if tx.failure is None:
+                    tx.failure = exc
+                _reraise(exc)
+            return
         with self._write_lock:
             cur = self._con.cursor()
-            cur.begin()
+            tx = Transaction(cur, actor)
+            tx.touch(part)
+            self._local.tx = tx
             try:
-                yield cur
-            except BaseException:
-                cur.rollback()
-                raise
-            else:
-                cur.commit()
+                cur.begin()
+                try:
+                    yield cur
+                except BaseException as exc:
+                    _rollback(cur)
+                    _reraise(exc)
+                if tx.failure is not None:
+                    _rollback(cur)
+                    raise CrmError(
+                        f"Part of this change failed, so nothing was written: {_reason(tx.failure)}"
+                    ) from tx.failure
+                try:
+                    cur.commit()
+                except duckdb.Error as exc:
+                    _rollback(cur)
+                    _reraise(exc)
+                self._bump(None if tx.all_parts else tx.parts)
             finally:
+                self._local.tx = None
                 cur.close()
 
-    def applied_migrations(self) -> list[int]:
+    def generation(self, part: str) -> int:
+        """A number that changes whenever a committed write may have changed the part's data;
+        pass it to cached readers so that their results are keyed by it."""
+        return self._epoch + self._generations.get(part, 0)
+
+    def _bump(self, parts: Iterable[str] | None) -> None:
+        # called with the write lock held; readers only read the ints
+        if parts is None:
+            self._epoch += 1
+            return
+        for part in parts:
+            self._generations[part] = self._generations.get(part, 0) + 1
+
+    def applied_migrations(self) -> list[str]:
+        """The full names of the migrations applied to this database, in name order."""
         cur = self.cursor()
-        rows = cur.execute("select version from schema_migrations order by version").fetchall()
-        return [r[0] for r in rows]
+        try:
+            return list(migrations.applied(cur))
+        finally:
+            cur.close()
 
     def migrate(self) -> list[str]:
-        """Apply every migration not yet recorded, each in its own transaction."""
+        """Apply every migration not yet recorded, each in its own transaction; their names."""
         with self._write_lock:
-            cur = self._con.cursor()
-            cur.execute(
-                """
-                create table if not exists schema_migrations (
-                    version integer primary key,
-                    name varchar not null,
-                    applied_at timestamp not null default current_timestamp
-                )
-                """
-            )
-        done = set(self.applied_migrations())
-        applied = []
-        for version, name, sql in _migrations():
-            if version in done:
-                continue
-            with self.transaction() as cur:
-                cur.execute(sql)
-                cur.execute(
-                    "insert into schema_migrations (version, name) values (?, ?)", [version, name]
-                )
-            applied.append(name)
-        return applied
+            applied = migrations.migrate(self._con, self.migrations_dir)
+            if applied:
+                self._bump(None)
+            return applied
 
     def close(self) -> None:
         self._con.close()
+
+
+def _reraise(exc: BaseException) -> NoReturn:
+    """Leave the store with the project's exception for a DuckDB one; any other as it is."""
+    if isinstance(exc, duckdb.ConstraintException):
+        raise ConstraintViolation(_constraint_message(str(exc))) from exc
+    if isinstance(exc, duckdb.Error):
+        raise CrmError(
+            f"The database refused the change and nothing was written: {_reason(exc)}"
+        ) from exc
+    raise exc
+
+
+def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
+    # after some failures (a refused commit) DuckDB has already ended the transaction; the
+    # error worth reporting is the one that got us here, not the rollback's
+    with suppress(duckdb.Error):
+        cur.rollback()
+
+
+def _constraint_message(detail: str) -> str:
+    detail = detail.removeprefix("Constraint Error: ").strip()
+    lower = detail.lower()
+    if "duplicate key" in lower:
+        return f"This would duplicate a record that must be unique ({detail}); nothing was written."
+    if "not null" in lower:
+        return f"A required value is missing ({detail}); nothing was written."
+    if "foreign key" in lower:
+        return (
+            f"This refers to a record that does not exist, or removes one that others still "
+            f"refer to ({detail}); nothing was written."
+        )
+    return f"This change breaks a rule of the database ({detail}); nothing was written."
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 def open_store(path: str | None = None) -> Store:
