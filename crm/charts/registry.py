@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import plotly.graph_objects as go
 import polars as pl
 
-from crm.metrics import FORMULAS
+from crm.metrics import FORMULAS, NAMES
 from crm.vocab.platforms import PLATFORM_LABELS
 
 PALETTE = ["#2563eb", "#f97316", "#10b981", "#a855f7", "#ef4444", "#0ea5e9", "#eab308"]
+DAY_FORMAT = "%d %b %Y"
+# a lone date gets this much room either side: plotly would otherwise zoom to milliseconds
+LONE_DATE_MARGIN = dt.timedelta(days=7)
+
+
+def date_axis(dates: Sequence[dt.date | None]) -> dict[str, Any]:
+    """An x axis of calendar days (never times of day), with room around a single date."""
+    axis: dict[str, Any] = {"type": "date", "tickformat": DAY_FORMAT, "hoverformat": DAY_FORMAT}
+    known = {d for d in dates if d is not None}
+    if len(known) == 1:
+        (day,) = known
+        axis["range"] = [(day - LONE_DATE_MARGIN).isoformat(), (day + LONE_DATE_MARGIN).isoformat()]
+    return axis
 
 
 def followers_er_figure(snapshots: pl.DataFrame, title: str = "") -> go.Figure:
@@ -22,10 +39,11 @@ def followers_er_figure(snapshots: pl.DataFrame, title: str = "") -> go.Figure:
             name="Followers",
             mode="lines+markers",
             line={"color": PALETTE[0], "width": 2.5},
-            hovertemplate="%{x|%d %b %Y}<br>%{y:,.0f} followers<extra></extra>",
+            hovertemplate=f"%{{x|{DAY_FORMAT}}}<br>%{{y:,.0f}} followers<extra></extra>",
         )
     )
-    for column, label, color in (("er", "ER", PALETTE[1]), ("err", "ERR", PALETTE[2])):
+    for column, color in (("er", PALETTE[1]), ("err", PALETTE[2])):
+        label = NAMES[column]
         values = [None if v is None else v * 100 for v in snapshots[column].to_list()]
         fig.add_trace(
             go.Scatter(
@@ -35,7 +53,9 @@ def followers_er_figure(snapshots: pl.DataFrame, title: str = "") -> go.Figure:
                 mode="lines+markers",
                 yaxis="y2",
                 line={"color": color, "width": 1.5, "dash": "dot"},
-                hovertemplate=f"%{{x|%d %b %Y}}<br>{label} %{{y:.2f}} %<extra>{FORMULAS[column]}</extra>",
+                hovertemplate=(
+                    f"%{{x|{DAY_FORMAT}}}<br>{label} %{{y:.2f}} %<extra>{FORMULAS[column]}</extra>"
+                ),
             )
         )
     fig.update_layout(
@@ -44,9 +64,10 @@ def followers_er_figure(snapshots: pl.DataFrame, title: str = "") -> go.Figure:
         height=360,
         hovermode="x unified",
         legend={"orientation": "h", "y": -0.15},
+        xaxis=date_axis(dates),
         yaxis={"title": {"text": "Followers"}, "rangemode": "tozero", "tickformat": "~s"},
         yaxis2={
-            "title": {"text": "ER / ERR, %"},
+            "title": {"text": f"{NAMES['er']} / {NAMES['err']}, %"},
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
@@ -57,7 +78,7 @@ def followers_er_figure(snapshots: pl.DataFrame, title: str = "") -> go.Figure:
     return fig
 
 
-def platform_mix_figure(per_platform: list[dict]) -> go.Figure:
+def platform_mix_figure(per_platform: Sequence[Mapping[str, Any]]) -> go.Figure:
     """Channels per platform, split into persons and public pages (horizontal bars)."""
     labels = [PLATFORM_LABELS.get(r["platform"], r["platform"]) for r in per_platform]
     pages = [r["public_pages"] for r in per_platform]

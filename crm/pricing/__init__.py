@@ -1,5 +1,5 @@
 """Pricing: prices per channel and format over time, and the figures derived from them."""
 
-from crm.pricing.prices import PriceRow, channel_prices, per_thousand
+from crm.pricing.prices import PriceRow, cents, channel_prices, per_thousand
 
-__all__ = ["PriceRow", "channel_prices", "per_thousand"]
+__all__ = ["PriceRow", "cents", "channel_prices", "per_thousand"]

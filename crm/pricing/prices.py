@@ -1,26 +1,32 @@
 """Prices of a channel and the per-thousand figures derived from them (METRICS.md: CPF, est. CPM).
 
-Money stays Decimal with its currency; a zero or unknown denominator gives None.
+Money stays Decimal with its currency; a zero or unknown denominator gives None. The formulas
+are those of ``crm.metrics``; this module only rounds their results to cents.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 
-from crm.registry import list_snapshots
+from crm import metrics
+from crm.registry.queries import latest_snapshot
 
 CENT = Decimal("0.01")
 
 
-def per_thousand(amount: Decimal | None, base: float | int | None) -> Decimal | None:
-    """amount / base × 1000 in money (CPF over followers, est. CPM over avg reach), or None."""
-    if amount is None or base is None or base <= 0:
-        return None
-    value = Decimal(amount) * 1000 / Decimal(str(base))
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+def cents(amount: Decimal | None) -> Decimal | None:
+    """Money rounded half up to cents, None staying None."""
+    return None if amount is None else amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def per_thousand(amount: Decimal | None, base: float | Decimal | None) -> Decimal | None:
+    """amount / base × 1000 in money, to the cent (``metrics.per_thousand``: CPF over followers,
+    est. CPM over avg reach), or None when either is unknown or the base is zero."""
+    return cents(metrics.per_thousand(amount, base))
 
 
 @dataclass(frozen=True)
@@ -31,14 +37,15 @@ class PriceRow:
     kind: str
     amount: Decimal
     currency: str
-    date: object
+    date: dt.date
     source: str | None
     cpf: Decimal | None
     est_cpm: Decimal | None
 
 
 def channel_prices(cur: duckdb.DuckDBPyConnection, channel_id: int) -> list[PriceRow]:
-    """The newest price of each format and kind for a channel, with CPF and est. CPM."""
+    """The newest price of each format and kind for a channel, with CPF and est. CPM over the
+    channel's newest snapshot (its followers and avg reach as recorded there)."""
     rows = cur.execute(
         """
         select format, kind, amount, currency, date, source
@@ -50,11 +57,10 @@ def channel_prices(cur: duckdb.DuckDBPyConnection, channel_id: int) -> list[Pric
         """,
         [channel_id],
     ).fetchall()
-    snaps = list_snapshots(cur, channel_id)
-    latest = snaps.row(-1, named=True) if snaps.height else {}
+    latest = latest_snapshot(cur, channel_id) or {}
     followers, reach = latest.get("followers"), latest.get("avg_reach")
     return [
         PriceRow(fmt, kind, amount, currency, date, source,
-                 per_thousand(amount, followers), per_thousand(amount, reach))
+                 cents(metrics.cpf(amount, followers)), cents(metrics.est_cpm(amount, reach)))
         for fmt, kind, amount, currency, date, source in rows
     ]  # fmt: skip

@@ -58,7 +58,9 @@ NEEDS_HELP = {
 
 def latest_sql(scope: str = "") -> str:
     """The ``latest`` CTE: each channel's newest snapshot (by date, then entry order), only for
-    the channels that ``scope`` (a condition over channels c) admits, when given."""
+    the channels that ``scope`` (a condition over channels c) admits, when given. The one
+    definition of "latest snapshot": the Channels list, exports, owners, the import's classify
+    query and pricing all read it."""
     only = f"where channel_id in (select c.id from channels c where {scope})" if scope else ""
     return f"""
     latest as (
@@ -68,6 +70,18 @@ def latest_sql(scope: str = "") -> str:
         )
     )
 """
+
+
+def latest_snapshot(cur: duckdb.DuckDBPyConnection, channel_id: int) -> dict[str, Any] | None:
+    """A channel's newest snapshot as it was recorded (every column of ``snapshots``, unknown
+    numbers left None), or None when the channel has none."""
+    # fetchall, not fetchone: an unfinished result would block the cursor's next query
+    rows = cur.execute(
+        f"with {latest_sql('c.id = ?')} select * from latest", [channel_id]
+    ).fetchall()
+    if not rows:
+        return None
+    return dict(zip((d[0] for d in cur.description or ()), rows[0], strict=True))
 
 
 LATEST_SQL = latest_sql()
@@ -99,7 +113,8 @@ def page_channels(
     limit: int | None = None,
     offset: int = 0,
 ) -> tuple[pl.DataFrame, int]:
-    """One page of ``list_channels`` (``limit`` rows from ``offset``) and how many match in all."""
+    """One page of ``list_channels`` (``limit`` rows from ``offset``) and how many match in all;
+    each row carries the channel's ``version``, so a bulk edit can refuse stale rows."""
     flt = flt or ChannelFilter()
     if sort not in SORTS:
         raise ValidationError(f"Cannot sort by “{sort}”.")
@@ -113,7 +128,7 @@ def page_channels(
                {metrics.er_sql("l")} as er,
                {metrics.err_sql("l")} as err,
                {metrics.reach_rate_sql("l")} as reach_rate,
-               l.measured_on, c.archived, coalesce(c.url, '') as url,
+               l.measured_on, c.archived, coalesce(c.url, '') as url, c.version,
                count(*) over () as matching
         from channels c
         left join owners o on o.id = c.owner_id
@@ -156,11 +171,7 @@ def with_growth(
     ).pl()
     return (
         frame.join(then, on="id", how="left")
-        .with_columns(
-            growth=pl.when(pl.col("followers_then") > 0).then(
-                pl.col("followers") / pl.col("followers_then") - 1
-            )
-        )
+        .with_columns(growth=metrics.growth_expr("followers", "followers_then"))
         .drop("followers_then")
     )
 
@@ -199,7 +210,7 @@ def filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
     clauses = [scope]
     for expr, low, high in (
         ("l.followers", flt.followers_min, flt.followers_max),
-        ("l.avg_engagement / nullif(l.followers, 0)", flt.er_min, flt.er_max),
+        (metrics.er_sql("l"), flt.er_min, flt.er_max),
     ):
         if low is not None:
             clauses.append(f"{expr} >= ?")
