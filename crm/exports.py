@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -117,7 +117,8 @@ def table_frame(cur: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     """The rows of an export table, columns named and ordered as the field names of DESIGN.md."""
     name, _ = check_export(table, Path("x.csv"))
     sql, columns = _QUERIES[name]
-    return cur.sql(sql).pl().select(columns)
+    rows: pl.DataFrame = cur.sql(sql).pl()  # duckdb's stubs type .pl() as Any
+    return rows.select(columns)
 
 
 def channels_frame(cur: duckdb.DuckDBPyConnection, flt: ChannelFilter) -> pl.DataFrame:
@@ -126,7 +127,8 @@ def channels_frame(cur: duckdb.DuckDBPyConnection, flt: ChannelFilter) -> pl.Dat
     sql = _CHANNELS_SQL.format(
         latest=LATEST_SQL, where=where, er=metrics.ER_SQL, err=metrics.ERR_SQL
     )
-    return cur.sql(sql, params=params).pl().select(CHANNEL_FIELDS)
+    rows: pl.DataFrame = cur.sql(sql, params=params).pl()
+    return rows.select(CHANNEL_FIELDS)
 
 
 def frame_bytes(
@@ -164,31 +166,61 @@ def export_table(cur: duckdb.DuckDBPyConnection, table: str, out: Path) -> int:
     return frame.height
 
 
-def _write_xlsx(frame: pl.DataFrame, path: Path | io.BytesIO, sheet: str) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+# Ratios are stored as fractions (0.025) and shown as percentages; see METRICS.md.
+PERCENT_COLUMNS = ("er", "err", "reach_rate")
+_XLSX_OPTIONS = {
+    # a cell is what the database holds: text that looks like a formula ("=HYPERLINK(…)"), a
+    # link or a number stays text, so opening an export never runs anything
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": True,
+    "remove_timezone": True,  # Excel has no time zones; the wall-clock time is kept
+    "in_memory": True,
+}
+_INTEGERS = frozenset(
+    {pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.Int128, pl.UInt8, pl.UInt16, pl.UInt32, pl.UInt64}
+)
+_XLSX_FORMATS: dict[Any, str] = {
+    _INTEGERS: "#,##0",
+    frozenset({pl.Float32, pl.Float64}): "#,##0.0",
+    pl.Decimal: "#,##0.00",
+    pl.Date: "yyyy-mm-dd",
+    pl.Datetime: "yyyy-mm-dd hh:mm",
+}
 
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(sheet)
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for column in frame.columns:
-        cell = WriteOnlyCell(ws, value=column)
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
-    dates = {i for i, dtype in enumerate(frame.dtypes) if dtype == pl.Date or dtype == pl.Datetime}
-    for row in frame.iter_rows():
-        if dates:
-            row = tuple(_excel_date(v) if i in dates else v for i, v in enumerate(row))
-        ws.append(row)
-    book.save(path)
+
+def _write_xlsx(frame: pl.DataFrame, out: io.BytesIO, sheet: str) -> None:
+    """One sheet holding the frame as an Excel table: a header row with filters, frozen
+    under the top edge, typed cells with number formats, columns as wide as their text."""
+    import xlsxwriter  # imported here: only XLSX exports need it
+
+    book = xlsxwriter.Workbook(out, _XLSX_OPTIONS)
+    try:
+        frame.write_excel(
+            book,
+            sheet,
+            dtype_formats=_XLSX_FORMATS,
+            column_formats={c: "0.00%" for c in PERCENT_COLUMNS if c in frame.columns},
+            header_format={"bold": True},
+            autofilter=True,
+            freeze_panes=(1, 0),
+        )
+        worksheet = book.get_worksheet_by_name(sheet)
+        for i, width in enumerate(_column_widths(frame)):
+            worksheet.set_column(i, i, width)
+    finally:
+        book.close()
 
 
-def _excel_date(value: object) -> object:
-    # openpyxl writes a date with a number format; a datetime loses its time zone first
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.replace(tzinfo=None)
-    return value
+def _column_widths(frame: pl.DataFrame) -> list[int]:
+    """Characters for each column: its longest text or header, within 6 and 60."""
+    if frame.width == 0:
+        return []
+    longest = frame.select(pl.all().cast(pl.String).str.len_chars().max().fill_null(0)).row(0)
+    widths = []
+    for column, chars, dtype in zip(frame.columns, longest, frame.dtypes, strict=True):
+        if dtype.is_numeric():
+            chars += chars // 3 + 1  # thousands separators and a decimal
+        widths.append(min(max(chars, len(column) + 3, 6), 60))  # + 3: the filter button
+    return widths

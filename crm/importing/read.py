@@ -1,22 +1,42 @@
-"""Reading a file into text columns: CSV/TSV/XLSX, encoding, delimiter and header row."""
+"""Reading a file into text columns: CSV/TSV/XLSX, encoding, delimiter and header row.
+
+Workbooks are read by calamine (through ``fastexcel``), which holds the whole rectangle of a
+sheet in memory at once, from A1 to its last used cell. A small file can declare a cell in
+column XFD or on row 1 048 576, so the first sheet's XML is scanned first (streamed, a few
+regular expressions per megabyte) and a sheet wider than ``MAX_COLUMNS``, longer than
+``MAX_ROWS`` or larger than ``MAX_CELLS`` is refused before calamine sees it.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
-import datetime as dt
+import importlib.util
 import io
+import posixpath
 import re
+import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO
+from xml.etree import ElementTree
 
+import charset_normalizer
+import fastexcel
 import polars as pl
 
 from crm.errors import ImportRefused
 
 MAX_ROWS = 1_000_000
+MAX_COLUMNS = 200
+# calamine keeps every cell of the sheet's rectangle, 32 bytes each: 30 million is about 1 GB
+MAX_CELLS = 30_000_000
 LINE = "__line__"  # the spreadsheet row number of each data row, kept beside the file's columns
 _DELIMITERS = (",", ";", "\t", "|")
+_HEAD = 60  # lines looked at to find the header (title lines above it are skipped)
+_PYARROW = importlib.util.find_spec("pyarrow") is not None  # installed with streamlit
 
 
 @dataclass
@@ -68,31 +88,14 @@ def read_table(data: bytes, filename: str) -> RawTable:
         raise ImportRefused(
             f"The file {name} is an old Excel (.xls) workbook. Save it as .xlsx or CSV first."
         )
-    head = data[:8192]
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    if b"\x00" in head or controls > len(head) // 100:
-        raise ImportRefused(
-            f"The file {name} is not a text table (it looks like a binary file). "
-            "Save it as CSV (comma or semicolon separated) or XLSX and try again."
-        )
-    try:
-        text = data.decode("utf-8-sig")
-        encoding = "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
-        body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1251")
-        except UnicodeDecodeError:
-            raise ImportRefused(
-                f"The file {name} is neither UTF-8 nor Windows-1251 text. "
-                "Save it as CSV UTF-8 and try again."
-            ) from None
-        encoding = "cp1251"
-        body = text.encode("utf-8")
+    text, encoding = _decode(data, name)
+    if not text.strip():
+        raise ImportRefused(f"The file {name} is empty.")
     sample = _sample_lines(text)
     delimiter = _sniff_delimiter(sample, name)
     records = list(csv.reader(sample, delimiter=delimiter))
     header_index = _find_header(records)
+    body = data if encoding == "UTF-8" else text.encode("utf-8")
     try:
         frame = pl.read_csv(
             io.BytesIO(body),
@@ -109,9 +112,71 @@ def read_table(data: bytes, filename: str) -> RawTable:
         raise ImportRefused(f"The file {name} cannot be read as a table: {exc}") from None
     if frame.height == 0:
         raise ImportRefused(f"The file {name} is empty.")
-    header = [_cell_text(v) for v in frame.row(0)]
+    header = [None if v is None else v.strip() or None for v in frame.row(0)]
     frame = frame.slice(1)
     return _finish(frame, header, name, header_index + 1, encoding, delimiter)
+
+
+# ---------------------------------------------------------------- text encodings
+
+_BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32 LE with BOM"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32 BE with BOM"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with BOM"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 LE with BOM"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 BE with BOM"),
+)
+# Tried first, so a short Russian file is not taken for Japanese or Greek: the single-byte
+# encodings people in the CIS save tables in, and Western European.
+_LIKELY = ["cp1251", "koi8_r", "koi8_u", "cp866", "mac_cyrillic", "iso8859_5", "cp1252"]
+_ENCODING_NAMES = {
+    "cp1251": "cp1251",
+    "koi8_r": "KOI8-R",
+    "koi8_u": "KOI8-U",
+    "cp866": "cp866 (DOS)",
+    "mac_cyrillic": "Mac Cyrillic",
+    "iso8859_5": "ISO-8859-5",
+    "cp1252": "cp1252",
+}
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    """The text of a file and the name of its encoding for people: a byte order mark, else
+    UTF-8, else what charset-normalizer finds (likely encodings first)."""
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), label
+            except UnicodeDecodeError:
+                raise ImportRefused(
+                    f"The file {name} starts with the mark of {label.split(' with')[0]} "
+                    "text but is not valid in that encoding. Save it as CSV UTF-8 and try again."
+                ) from None
+    head = data[:8192]
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if b"\x00" in head or controls > len(head) // 100:
+        raise ImportRefused(
+            f"The file {name} is not a text table (it looks like a binary file). "
+            "Save it as CSV (comma or semicolon separated) or XLSX and try again."
+        )
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    for isolation in (_LIKELY, None):
+        for match in charset_normalizer.from_bytes(data, cp_isolation=isolation):
+            try:
+                text = data.decode(match.encoding)
+            except (UnicodeDecodeError, LookupError):
+                continue
+            return text, _ENCODING_NAMES.get(match.encoding, match.encoding)
+    raise ImportRefused(
+        f"The file {name} is text in an encoding that cannot be recognised. "
+        "Save it as CSV UTF-8 and try again."
+    )
+
+
+# ---------------------------------------------------------------- CSV layout
 
 
 def _sample_lines(text: str) -> list[str]:
@@ -119,7 +184,7 @@ def _sample_lines(text: str) -> list[str]:
     lines = chunk.splitlines()
     if len(chunk) < len(text) and len(lines) > 1:
         lines = lines[:-1]  # the last line of a cut sample may be partial
-    return lines[:60]
+    return lines[:_HEAD]
 
 
 def _sniff_delimiter(lines: list[str], name: str) -> str:
@@ -156,57 +221,282 @@ def _find_header(records: list[list[str]]) -> int:
     return 0
 
 
-def _cell_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value).strip()
-    return text or None
+# ---------------------------------------------------------------- workbooks
 
 
 def _read_xlsx(data: bytes, name: str) -> RawTable:
-    import openpyxl  # imported here: only workbooks need it
-
+    _check_first_sheet(data, name)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportRefused(f"The file {name} is not a readable Excel workbook: {exc}") from None
-    try:
-        sheet = book.worksheets[0]
-        rows: list[tuple[Any, ...]] = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(row)
-            if len(rows) > MAX_ROWS + 60:
-                break
-    finally:
-        book.close()
-    texts = [[_cell_text(v) for v in row] for row in rows]
-    while texts and not any(texts[-1]):
-        texts.pop()
-    if not texts:
+        frame = _load_first_sheet(data)
+    except Exception as exc:  # calamine reports a broken workbook in many ways
+        raise _unreadable(name, exc) from None
+    except BaseException as exc:  # a panic inside calamine arrives as pyo3's PanicException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise _unreadable(name, exc) from None
+    frame.columns = [f"column_{i}" for i in range(frame.width)]
+    frame = frame.with_columns(_iso_dates(pl.all()))
+    # each line as far as its last cell, as a CSV line would be: a stray cell far right on
+    # one line must not make every line look short of the header's width
+    head = [_trimmed([(c or "").strip() for c in row]) for row in frame.head(_HEAD).rows()]
+    if not any(head):
         raise ImportRefused(f"The file {name} is empty.")
-    header_index = _find_header([[c or "" for c in r] for r in texts[:60]])
-    header = texts[header_index]
-    width = len(header)
-    while width and header[width - 1] is None:
-        width -= 1
-    header = header[:width]
-    body = [
-        (list(r[:width]) + [None] * (width - len(r)))[:width] for r in texts[header_index + 1 :]
-    ]
-    names = [f"column_{i}" for i in range(width)]
-    frame = pl.DataFrame(
-        {n: [r[i] for r in body] for i, n in enumerate(names)},
-        schema={n: pl.String for n in names},
+    header_index = _find_header(head)
+    header: list[str | None] = [c or None for c in head[header_index]]
+    body = frame.slice(header_index + 1).select(frame.columns[: len(header)])
+    return _finish(body, header, name, header_index + 1, None, None)
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _load_first_sheet(data: bytes) -> pl.DataFrame:
+    reader = fastexcel.read_excel(data)
+    # header_row=None with skip_rows=0 keeps the empty lines above the table, so row i of the
+    # frame is line i + 1 of the sheet; the size was checked, so no n_rows (it costs time)
+    if _PYARROW:  # the eager load borrows calamine's strings: a third faster
+        return pl.DataFrame(
+            reader.load_sheet_eager(0, header_row=None, skip_rows=0, dtypes="string")
+        )
+    return reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string").to_polars()
+
+
+def _iso_dates(cells: pl.Expr) -> pl.Expr:
+    # calamine writes a date cell as "2024-03-01 00:00:00"; people and the date parser expect
+    # the date alone (a time of day other than midnight stays: "2024-03-01 12:30:00")
+    midnight = cells.str.ends_with(" 00:00:00") & (cells.str.len_bytes() == 19)
+    return pl.when(midnight).then(cells.str.slice(0, 10)).otherwise(cells).name.keep()
+
+
+def _unreadable(name: str, exc: BaseException) -> ImportRefused:
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return ImportRefused(f"The file {name} is not a readable Excel workbook: {reason}")
+
+
+# The size of a sheet, from its XML. Only what calamine keeps counts: a cell or row written as
+# an empty element (<c r="XFD1" s="3"/>, formatting only) holds no value and is skipped.
+# Almost every writer puts r="…" first in each cell and row and uses no namespace prefix;
+# such XML is measured by a few searches that start with a literal (fast in `re`). Anything
+# else (<x:c>, cells without r="…", which then follow the cell before them) is measured by
+# walking its rows and cells as calamine does, which is slower.
+_PLAIN_CELL = b'<c r="'
+_ODD_CELL = re.compile(rb'<c(?:>|\s(?!r="[A-Z]))')  # a cell not starting r="A…
+_ODD_ROW = re.compile(rb'<row(?:>|\s(?!r="))')
+_PREFIXED = re.compile(rb":(?:c|row)[\s>]")
+_REF = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*>')
+_TAGS = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s>/])([^>]*)>")
+_POSITION = re.compile(rb'(?:^|\s)r="([A-Za-z]*)([0-9]+)"')
+_ROW_END = re.compile(rb"</(?:[\w.-]+:)?row>")
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_DIGITS = "0123456789"
+_CHUNK = 1 << 20
+_MAX_ROW_BYTES = 64 << 20  # one row of XML; Excel's own largest is a few megabytes
+_MAX_STRINGS_BYTES = 1 << 30  # the shared strings, which calamine reads whole
+
+
+@dataclass
+class _Extent:
+    """The rectangle calamine would hold for a sheet, from A1 (never less than the truth)."""
+
+    rows: int = 0  # the lowest row holding a cell (1-based)
+    columns: int = 0  # the rightmost column holding a cell (1-based)
+    next_row: int = 0  # where a row without r="…" goes (0-based, as calamine counts)
+
+
+def _check_first_sheet(data: bytes, name: str) -> None:
+    """Refuse a workbook whose first sheet is too large to hold, or whose zip is damaged."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            strings = next(
+                (i for i in book.infolist() if i.filename.endswith("/sharedStrings.xml")), None
+            )
+            if strings is not None and strings.file_size > _MAX_STRINGS_BYTES:
+                raise ImportRefused(
+                    f"The file {name} holds {strings.file_size / 1e9:.1f} GB of text; "
+                    "the limit is 1 GB. Split the workbook into smaller files."
+                )
+            with book.open(_first_sheet_path(book)) as xml:
+                rows, columns = _sheet_size(xml, name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError) as exc:
+        raise _unreadable(name, exc) from None
+    except RuntimeError as exc:  # an encrypted member, a compression zipfile does not know
+        raise _unreadable(name, exc) from None
+    except ElementTree.ParseError as exc:  # a SyntaxError, not an OSError
+        raise _unreadable(name, exc) from None
+    if rows * columns > MAX_CELLS:
+        raise ImportRefused(
+            f"The file {name} is too large to read: its first sheet spans {rows:,} rows and "
+            f"{columns} columns, more than {MAX_CELLS:,} cells. Delete the rows and columns "
+            "you do not need (or split the file) and try again."
+        )
+
+
+def _first_sheet_path(book: zipfile.ZipFile) -> str:
+    """The zip member holding the first sheet in the workbook's own order."""
+    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    sheet = next((e for e in workbook.iter() if _local(e.tag) == "sheet"), None)
+    if sheet is None:
+        raise ValueError("the workbook has no sheets")
+    rel_id = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels.iter():
+        if _local(rel.tag) == "Relationship" and rel.get("Id") == rel_id:
+            target = rel.get("Target", "")
+            path = target[1:] if target.startswith("/") else posixpath.join("xl", target)
+            return posixpath.normpath(path)
+    raise ValueError("the first sheet is missing from the workbook")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _sheet_size(xml: IO[bytes], name: str) -> tuple[int, int]:
+    """Rows and columns of the rectangle calamine would hold for this sheet (never less)."""
+    extent = _Extent()
+    for chunk in _row_chunks(xml, name):
+        if _ODD_CELL.search(chunk) or _ODD_ROW.search(chunk) or _PREFIXED.search(chunk):
+            _walk(chunk, extent, name)
+        else:
+            _measure_plain(chunk, extent, name)
+        _refuse_beyond(extent.rows, extent.columns, name)
+    return extent.rows, extent.columns
+
+
+def _measure_plain(chunk: bytes, extent: _Extent, name: str) -> None:
+    # rows come in order, so the last cell holding a value names the lowest row; then one
+    # search for any cell further down finds those out of order
+    end = len(chunk)
+    while (at := chunk.rfind(_PLAIN_CELL, 0, end)) != -1:
+        last = _REF.match(chunk, at)
+        if last and not last.group(0).endswith(b"/>"):
+            extent.rows = max(extent.rows, int(last.group(2)))
+            break
+        end = at
+    lower = _greater(str(extent.rows), _DIGITS) if extent.rows else "[0-9]+"
+    below = re.compile(rb'<c r="[A-Z]+(' + lower.encode() + rb')"[^>]*(?<!/)>')
+    if found := below.findall(chunk):
+        extent.rows = max(extent.rows, *map(int, found))
+    extent.next_row = max(extent.next_row, extent.rows)
+    # the widest cell: each search starts from the widest seen, so it fails at once (in C)
+    # when the header row was already the widest
+    while True:
+        wider = _greater(_column_letters(extent.columns), _LETTERS) if extent.columns else "[A-Z]+"
+        pattern = re.compile(rb'<c r="(' + wider.encode() + rb')[0-9]+"[^>]*(?<!/)>')
+        if not (match := pattern.search(chunk)):
+            break
+        extent.columns = max(extent.columns, _column_number(match.group(1).decode()))
+        _refuse_beyond(extent.rows, extent.columns, name)
+
+
+def _walk(chunk: bytes, extent: _Extent, name: str) -> None:
+    """Place every row and cell as calamine does: by its r="…", else after the one before."""
+    row, column = extent.next_row, 0
+    for tag in _TAGS.finditer(chunk):
+        closing, element, attributes = tag.groups()
+        if attributes.endswith(b"/"):
+            continue  # an empty element: calamine skips it
+        if element == b"row":
+            if closing:
+                row, column = row + 1, 0
+            elif position := _POSITION.search(attributes):
+                row = int(position.group(2)) - 1
+            continue
+        if closing:
+            continue
+        cell_row = row
+        if position := _POSITION.search(attributes):
+            cell_row = int(position.group(2)) - 1
+            column = _column_number(position.group(1).decode().upper()) - 1
+        extent.rows = max(extent.rows, cell_row + 1)
+        extent.columns = max(extent.columns, column + 1)
+        column += 1
+        if extent.columns > MAX_COLUMNS or extent.rows > MAX_ROWS + _HEAD:
+            _refuse_beyond(extent.rows, extent.columns, name)
+    extent.next_row = row
+
+
+def _row_chunks(xml: IO[bytes], name: str) -> Iterator[bytes]:
+    """The sheet's XML in pieces of about a megabyte, each ending after a whole row."""
+    carry = b""
+    while block := xml.read(_CHUNK):
+        carry += block
+        cut = _last_row_end(carry, max(0, len(carry) - len(block) - 16))
+        if cut == -1:
+            if len(carry) > _MAX_ROW_BYTES:
+                raise ImportRefused(
+                    f"The file {name} has a row of more than {_MAX_ROW_BYTES >> 20} MB; "
+                    "it cannot be read as a table."
+                )
+            continue
+        yield carry[:cut]
+        carry = carry[cut:]
+    if carry:
+        yield carry
+
+
+def _last_row_end(xml: bytes, start: int) -> int:
+    """Where the last </row> (or </x:row>) at or after ``start`` ends; -1 when there is none."""
+    at = xml.rfind(b"row>", start)
+    while at != -1:
+        opening = xml.rfind(b"<", 0, at)
+        if opening != -1 and _ROW_END.fullmatch(xml, opening, at + 4):
+            return at + 4
+        at = xml.rfind(b"row>", start, at)
+    return -1
+
+
+def _greater(text: str, alphabet: str) -> str:
+    """A pattern for the words over ``alphabet`` that come after ``text`` when shorter words
+    come first: column letters after "GR", row numbers after "1048" (no leading zeros)."""
+    first, last = alphabet[0], alphabet[-1]
+    options = [f"[{first}-{last}]{{{len(text) + 1},}}"]
+    for i, ch in enumerate(text):
+        position = alphabet.index(ch)
+        if position + 1 < len(alphabet):
+            rest = len(text) - i - 1
+            tail = f"[{first}-{last}]{{{rest}}}" if rest else ""
+            options.append(f"{text[:i]}[{alphabet[position + 1]}-{last}]{tail}")
+    return "(?:" + "|".join(options) + ")"
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _refuse_beyond(rows: int, columns: int, name: str) -> None:
+    if columns > MAX_COLUMNS:
+        raise ImportRefused(
+            f"The file {name} has cells in column {_column_letters(columns)}, column "
+            f"{columns:,} of its first sheet; the limit is {MAX_COLUMNS} columns. Delete the "
+            "columns you do not need (or copy the table to a new workbook) and try again."
+        )
+    if rows > MAX_ROWS + _HEAD:
+        raise _too_many_rows(name)
+
+
+def _too_many_rows(name: str) -> ImportRefused:
+    return ImportRefused(
+        f"The file {name} has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}. "
+        "Split the file into parts and import them one by one."
     )
-    return _finish(frame, header, name, header_index + 1, None, None)
+
+
+# ---------------------------------------------------------------- both
 
 
 def _finish(
@@ -230,10 +520,7 @@ def _finish(
     )
     frame = frame.filter(pl.any_horizontal(pl.col(columns).is_not_null()))
     if frame.height > MAX_ROWS:
-        raise ImportRefused(
-            f"The file {name} has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}. "
-            "Split the file into parts and import them one by one."
-        )
+        raise _too_many_rows(name)
     if frame.height == 0:
         raise ImportRefused(f"The file {name} has a header (line {header_line}) but no data rows.")
     return RawTable(name, frame, columns, header_line, encoding, delimiter)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
+from xml.etree import ElementTree
 
-import openpyxl
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
 from crm.errors import ValidationError
-from crm.exports import CHANNEL_FIELDS, export_table, table_frame
+from crm.exports import CHANNEL_FIELDS, export_table, frame_bytes, table_frame
 from crm.registry import add_channel, add_owner, add_snapshot, get_channel, set_archived
 from crm.store import Store
 
@@ -143,24 +146,84 @@ def test_parquet_round_trip(small: Store, tmp_path: Path) -> None:
         assert_frame_equal(pl.read_parquet(out), table_frame(cur, table))
 
 
+def read_xlsx(data: bytes | Path) -> pl.DataFrame:
+    return pl.read_excel(data, engine="calamine")
+
+
 def test_xlsx_round_trip(small: Store, tmp_path: Path) -> None:
     out = tmp_path / "channels.xlsx"
     assert export_table(small.cursor(), "channels", out) == 4
-    sheet = openpyxl.load_workbook(out).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == CHANNEL_FIELDS
-    assert len(rows) == 5
-    alpha = dict(zip(CHANNEL_FIELDS, rows[2], strict=True))
+    back = read_xlsx(out)
+    assert back.columns == list(CHANNEL_FIELDS)
+    assert back.height == 4
+    alpha = back.row(1, named=True)
     assert alpha["handle"] == "alpha" and alpha["title"] == "Рецепты"
     assert alpha["followers"] == 2000 and alpha["er"] == 0.025 and alpha["err"] == 0.1
-    assert alpha["measured_on"].date() == FEB
-    zero = dict(zip(CHANNEL_FIELDS, rows[3], strict=True))
+    assert alpha["measured_on"] == FEB  # a date cell, read back as a date
+    assert alpha["phone"] == "+7 900 123-45-67" and alpha["url"] == "https://t.me/alpha"
+    zero = back.row(2, named=True)
     assert zero["followers"] == 0 and zero["er"] is None and zero["err"] is None
 
     prices = tmp_path / "prices.xlsx"
     assert export_table(small.cursor(), "prices", prices) == 2
-    values = list(openpyxl.load_workbook(prices).active.iter_rows(values_only=True))
-    assert values[2][:5] == ("telegram:alpha", "post", "listed", 15000.5, "RUB")
+    assert read_xlsx(prices).row(1)[:5] == ("telegram:alpha", "post", "listed", 15000.5, "RUB")
+
+
+def sheet_parts(data: bytes) -> tuple[str, str, dict[str, str]]:
+    """The sheet's XML, its table's XML, and the number format of each column's data cells."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        table = book.read("xl/tables/table1.xml").decode()
+        styles = ElementTree.fromstring(book.read("xl/styles.xml"))
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    codes = {f.get("numFmtId"): f.get("formatCode") for f in styles.iterfind(".//m:numFmt", ns)}
+    codes["0"] = "General"
+    xfs = [xf.get("numFmtId") for xf in styles.iterfind("m:cellXfs/m:xf", ns)]
+    formats = {
+        column: codes[xfs[int(style)]]
+        for column, style in re.findall(r'<c r="([A-Z]+)2" s="(\d+)"', sheet)
+    }
+    return sheet, table, formats
+
+
+def test_xlsx_cells_are_typed_formatted_and_never_formulas(small: Store) -> None:
+    add_channel(small, "telegram", "evil", title='=HYPERLINK("http://evil","x")', notes="@SUM(1)")
+    frame = table_frame(small.cursor(), "channels")
+    data = frame_bytes(frame, ".xlsx", "channels")
+    sheet, table, formats = sheet_parts(data)
+    assert "<f>" not in sheet and "<f " not in sheet  # no formula anywhere
+    back = read_xlsx(data)
+    evil = back.filter(pl.col("handle") == "evil").row(0, named=True)
+    assert evil["title"] == '=HYPERLINK("http://evil","x")' and evil["notes"] == "@SUM(1)"
+    column = {name: chr(ord("A") + i) for i, name in enumerate(CHANNEL_FIELDS)}
+    assert formats[column["followers"]] == "#,##0"
+    assert formats[column["avg_reach"]] == "#,##0.0"
+    assert formats[column["er"]] == formats[column["err"]] == "0.00%"
+    assert formats[column["measured_on"]] == "yyyy-mm-dd"
+    assert formats[column["title"]] == "General"
+    # the header row: frozen, with filters, columns as wide as their text
+    assert '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' in sheet
+    assert f'<autoFilter ref="A1:{column["err"]}6"/>' in table
+    widths = dict(re.findall(r'<col min="(\d+)" max="\d+" width="([\d.]+)"', sheet))
+    assert float(widths["1"]) < float(widths[str(CHANNEL_FIELDS.index("notes") + 1)])
+
+
+def test_xlsx_money_dates_with_time_zones_and_an_empty_frame() -> None:
+    frame = pl.DataFrame(
+        {
+            "amount": [Decimal("15000.50"), None],
+            "at": [dt.datetime(2026, 2, 10, 12, 30, tzinfo=dt.UTC), None],
+            "reach_rate": [0.5, None],
+        },
+        schema_overrides={"amount": pl.Decimal(18, 2)},
+    )
+    data = frame_bytes(frame, ".xlsx", "prices")
+    _, _, formats = sheet_parts(data)
+    assert formats == {"A": "#,##0.00", "B": "yyyy-mm-dd hh:mm", "C": "0.00%"}
+    # the time zone is dropped, the wall-clock time kept; the empty row is empty cells
+    assert read_xlsx(data).rows() == [(15000.5, dt.datetime(2026, 2, 10, 12, 30), 0.5)]
+    empty = frame_bytes(frame.clear(), ".xlsx", "prices")
+    assert pl.read_excel(empty, engine="calamine", raise_if_empty=False).columns == frame.columns
 
 
 def test_refusals_write_nothing(small: Store, tmp_path: Path) -> None:
@@ -196,17 +259,13 @@ def test_channels_frame_follows_the_channels_page_filter(small: Store) -> None:
     assert archived["handle"].to_list() == ["gone"]
 
 
-def test_frame_bytes_formats(small: Store, tmp_path: Path) -> None:
-    from crm.exports import frame_bytes
-
+def test_frame_bytes_formats(small: Store) -> None:
     frame = table_frame(small.cursor(), "channels")
     data = frame_bytes(frame, ".csv")
     assert data.startswith(b"\xef\xbb\xbf")  # Excel then reads Cyrillic correctly
     assert data[3:].decode("utf-8").splitlines()[0] == ",".join(CHANNEL_FIELDS)
-    xlsx = tmp_path / "c.xlsx"
-    xlsx.write_bytes(frame_bytes(frame, ".xlsx"))
-    sheet = openpyxl.load_workbook(xlsx).active
-    assert [c.value for c in sheet[1]] == list(CHANNEL_FIELDS)
-    assert sheet.max_row == frame.height + 1
+    back = read_xlsx(frame_bytes(frame, ".xlsx"))
+    assert back.columns == list(CHANNEL_FIELDS)
+    assert back.height == frame.height
     with pytest.raises(ValidationError, match="Cannot write"):
         frame_bytes(frame, ".json")
