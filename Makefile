@@ -39,6 +39,7 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.bench_channels_page
 	$(PY) -m bench.bench_import
 	$(PY) -m bench.bench_demo
+	$(PY) -m bench.bench_xlsx
 
 clean:
 	rm -rf $(VENV) .pytest_cache
