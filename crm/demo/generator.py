@@ -142,7 +142,8 @@ class _Generator:
         return self.city_in(country), "ru"
 
     def city_in(self, country: str) -> City:
-        return self.pick(_CITIES_BY_COUNTRY[country])
+        city: City = self.pick(_CITIES_BY_COUNTRY[country])
+        return city
 
     def person(self, lang: str) -> dict[str, str]:
         r = self.rng
