@@ -1,15 +1,642 @@
-"""Field names shared by imports, exports and the registry (DESIGN.md, "Field names")."""
+"""One field specification per entity: drives imports, form checks, exports and tables.
 
-# channels: import mapping targets and export columns, in this order
-CHANNEL_FIELDS = (
-    "platform", "handle", "url", "title", "kind", "owner", "niche", "country", "city",
-    "language", "email", "telegram", "phone", "tags", "notes", "followers", "avg_reach",
-    "avg_views", "avg_engagement", "avg_likes", "avg_comments", "avg_shares", "measured_on",
-    "er", "err",
+A ``Field`` holds everything known about one field: its DESIGN.md name (the import mapping
+target, the export column and what ``--map SRC=DST`` takes), its type (which fixes the one
+normaliser of crm.parsing.types that checks it everywhere), its label and help for people,
+the English and Russian column names files use for it, and where its value is stored. An
+``Entity`` is the fields of one kind of record with lookups over them. Plain data: nothing
+here imports streamlit, and ``column_config`` gives what a table needs to build its columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import polars as pl
+
+from crm.errors import ValidationError
+from crm.parsing.types import (
+    TYPES,
+    FieldType,
+    Normalised,
+    TypeSpec,
+    ValueKind,
+    future_dates,
+    sentence,
+    value_column,
+)
+
+
+@dataclass(frozen=True)
+class ColumnMeta:
+    """What a table needs to show a field's column: label, help, kind of value, formula key."""
+
+    label: str
+    help: str
+    kind: ValueKind
+    formula: str = ""  # a key of crm.metrics.FORMULAS (METRICS.md) when the value is a metric
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field: name, type, label, help, synonyms, storage and export."""
+
+    name: str  # DESIGN.md field name: import mapping target and export column
+    type: FieldType
+    label: str
+    help: str = ""
+    synonyms_en: tuple[str, ...] = ()  # header names as crm.importing.mapping normalises them
+    synonyms_ru: tuple[str, ...] = ()
+    column: str = ""  # the database column, when it differs from the name
+    table: str = ""  # the table the value is stored in; "" for computed or import-only values
+    export: bool | str = True  # exported under its name, under this name, or not at all
+    importable: bool = True  # a file column may be mapped to it
+    editable: bool = False  # a form may change it
+    required: str = ""  # the refusal when it is left blank ("An owner needs a name.")
+    several: bool = False  # several file columns may feed it ("Category_1", "Category_2")
+    not_future: bool = False  # a date that cannot lie ahead (a measurement)
+    default: Any = None  # the value of a blank form field
+    currency: str = ""  # money: the field that holds its currency
+    formula: str = ""  # a key of crm.metrics.FORMULAS when the field is a metric
+
+    @property
+    def spec(self) -> TypeSpec:
+        """The field's type: its normaliser and the polars type of its clean values."""
+        return TYPES[self.type]
+
+    @property
+    def db_column(self) -> str:
+        """The column the value is stored in."""
+        return self.column or self.name
+
+    @property
+    def export_name(self) -> str | None:
+        """The export column name, or None when the field is not exported."""
+        if self.export is True:
+            return self.name
+        return self.export or None
+
+    @property
+    def synonyms(self) -> tuple[str, ...]:
+        """Every header name that means this field, English first."""
+        return (*self.synonyms_en, *self.synonyms_ru)
+
+    @property
+    def short_label(self) -> str:
+        """The label without its explanation in brackets ("ER", not "ER (engagement / …)")."""
+        return self.label.split(" (", 1)[0]
+
+    def meta(self) -> ColumnMeta:
+        """The column metadata of a table showing this field."""
+        return ColumnMeta(self.label, self.help, self.spec.value_kind, self.formula)
+
+    def normalise(self, values: pl.Series, name: str | None = None) -> Normalised:
+        """Clean a text column: (values of the field's type, reason per refused value).
+
+        ``name`` is how reasons call the field (the field name by default, as imports do)."""
+        called = name or self.name
+        clean, reason = self.spec.normalise(values, called)
+        if self.not_future:
+            future = future_dates(clean, values, called)
+            reason = pl.select(pl.coalesce(reason, future)).to_series()
+            clean = pl.select(pl.when(reason.is_null()).then(clean)).to_series()
+        return clean.alias(values.name), reason.alias(values.name)
+
+    def check(self, value: object) -> Any:
+        """One value a person entered, cleaned by the same rule imports use; refuses with a
+        sentence naming the field by its label."""
+        column = value_column(self.type, value)
+        clean, reason = self.normalise(column, self.short_label)
+        refused = reason[0]
+        if refused is not None:
+            if self.spec.choices:
+                raise ValidationError(
+                    f"{self.short_label} must be one of {', '.join(self.spec.choices)}, "
+                    f"not “{value}”."
+                )
+            raise ValidationError(sentence(str(refused)))
+        item = clean[0]
+        if isinstance(item, pl.Series):
+            item = item.to_list()
+        if item is None:
+            if self.required:
+                raise ValidationError(self.required)
+            return self.default() if callable(self.default) else self.default
+        return item
+
+
+@dataclass(frozen=True)
+class Entity:
+    """The fields of one kind of record, in export order, with lookups."""
+
+    name: str  # "channels": the table, the export and the import kind
+    record: str  # one of them in messages: "channel"
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]  # the fields that identify a record
+    _by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
+    _by_column: dict[str, Field] = field(init=False, repr=False, compare=False)
+    _by_header: dict[str, Field] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_name = {f.name: f for f in self.fields}
+        if len(by_name) != len(self.fields):
+            raise ValueError(f"{self.name}: two fields share a name")
+        by_header: dict[str, Field] = {}
+        for f in self.fields:
+            if not f.importable:
+                continue
+            for key in (f.name.replace("_", " "), *f.synonyms):
+                by_header.setdefault(key, f)
+        object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_by_column", {f.db_column: f for f in self.fields})
+        object.__setattr__(self, "_by_header", by_header)
+
+    def by_name(self, name: str) -> Field:
+        """The field with this DESIGN.md name."""
+        return self._by_name[name]
+
+    def by_column(self, column: str) -> Field:
+        """The field stored in this database column (``niches`` → the ``niche`` field)."""
+        return self._by_column[column]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def for_header(self, key: str) -> Field | None:
+        """The field a normalised header name means (an English or Russian synonym)."""
+        return self._by_header.get(key)
+
+    def export_columns(self) -> tuple[str, ...]:
+        """The export's column names, in order."""
+        return tuple(n for f in self.fields if (n := f.export_name))
+
+    def import_targets(self) -> tuple[str, ...]:
+        """The fields a file column may be mapped to, in order."""
+        return tuple(f.name for f in self.fields if f.importable)
+
+    def labels(self) -> dict[str, str]:
+        """Every field's label by name."""
+        return {f.name: f.label for f in self.fields}
+
+    def column_config(self) -> dict[str, ColumnMeta]:
+        """Label, help and kind of value of every exported column, by export name."""
+        return {n: f.meta() for f in self.fields if (n := f.export_name)}
+
+    def stored_in(self, table: str) -> tuple[Field, ...]:
+        """The fields whose values are stored in this table."""
+        return tuple(f for f in self.fields if f.table == table)
+
+    def clean(self, values: Mapping[str, object], names: Iterable[str]) -> dict[str, Any]:
+        """Form values (keyed by database column) cleaned field by field; refuses a column
+        outside ``names`` (the editable ones)."""
+        allowed = set(names)
+        out: dict[str, Any] = {}
+        for column, value in values.items():
+            if column not in allowed or column not in self._by_column:
+                raise ValidationError(
+                    f"“{column}” is not a field of {self.name} that can be edited."
+                )
+            out[column] = self._by_column[column].check(value)
+        return out
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+# ---------------------------------------------------------------- channels
+
+_IDENTITY = (
+    Field(
+        "platform",
+        "platform",
+        "Platform",
+        "vk, ok, telegram, instagram, youtube, tiktok, dzen, rutube, x, facebook, twitch, other",
+        ("platform", "network", "social network"),
+        ("площадка", "соцсеть", "соц сеть", "социальная сеть", "сеть", "платформа"),
+        table="channels",
+    ),
+    Field(
+        "handle",
+        "handle",
+        "Handle (username)",
+        "The account's name on its platform: lower case, without @ or the link",
+        (
+            "handle",
+            "username",
+            "user name",
+            "login",
+            "nickname",
+            "account",
+            "screen name",
+            "channel id",
+            "page id",
+            "user id",
+        ),
+        ("ник", "никнейм", "аккаунт", "логин", "имя пользователя", "юзернейм"),
+        table="channels",
+        required="A channel needs a handle.",
+    ),  # fmt: skip
+    Field(
+        "url",
+        "link",
+        "Link to the channel",
+        "A link names the platform and the handle at once",
+        (
+            "url",
+            "link",
+            "profile url",
+            "channel url",
+            "page url",
+            "profile link",
+            "channel link",
+            "profile",
+        ),
+        (
+            "ссылка",
+            "ссылка на канал",
+            "ссылка на профиль",
+            "ссылка на паблик",
+            "адрес",
+            "профиль",
+        ),
+        table="channels",
+        editable=True,
+    ),  # fmt: skip
+)
+_PROFILE = (
+    Field(
+        "title",
+        "text",
+        "Title (display name)",
+        "The name the channel shows",
+        ("title", "name", "page name", "channel name", "display name", "full name"),
+        (
+            "название",
+            "наименование",
+            "имя",
+            "название канала",
+            "название паблика",
+            "название группы",
+        ),
+        table="channels",
+        editable=True,
+    ),  # fmt: skip
+    Field(
+        "kind",
+        "kind",
+        "Kind (person / public page)",
+        "person: a blogger's own account; public_page: a community or public page",
+        ("kind", "type", "channel type"),
+        ("тип", "вид", "тип канала", "тип площадки"),
+        table="channels",
+        editable=True,
+        default="person",
+    ),
+    Field(
+        "owner",
+        "text",
+        "Owner",
+        "The person or admin you negotiate with (found by name, else added)",
+        ("owner", "admin", "owner name"),
+        ("владелец", "админ", "администратор"),
+        table="owners",
+    ),
+    Field(
+        "niche",
+        "list",
+        "Niche",
+        "What the channel is about; several allowed",
+        ("niche", "category", "topic", "categories", "page type", "niches"),
+        ("ниша", "категория", "тематика", "тема", "категории", "ниши"),
+        column="niches",
+        table="channels",
+        editable=True,
+        several=True,
+        default=list,
+    ),
+    Field(
+        "country",
+        "country",
+        "Country",
+        "The audience's main country",
+        ("country", "audience country", "geo"),
+        ("страна", "гео", "страна аудитории"),
+        table="channels",
+        editable=True,
+    ),
+    Field("city", "text", "City", "", ("city",), ("город",), table="channels", editable=True),
+    Field(
+        "language",
+        "language",
+        "Language",
+        "ISO 639-1 code (ru, en, kk …)",
+        ("language", "lang"),
+        ("язык",),
+        table="channels",
+        editable=True,
+    ),
+    Field(
+        "email",
+        "email",
+        "E-mail",
+        "",
+        ("email", "e mail", "mail"),
+        ("почта", "электронная почта", "емейл", "имейл"),
+        table="channels",
+        editable=True,
+    ),
+    Field(
+        "telegram",
+        "telegram",
+        "Telegram contact",
+        "@username of the person to write to",
+        ("telegram", "tg"),
+        ("телеграм", "телеграмм", "контакт telegram"),
+        table="channels",
+        editable=True,
+    ),
+    Field(
+        "phone",
+        "phone",
+        "Phone",
+        "",
+        ("phone", "phone number", "mobile"),
+        ("телефон", "тел", "номер телефона"),
+        table="channels",
+        editable=True,
+    ),
+    Field(
+        "tags",
+        "list",
+        "Tags",
+        "Your own labels; several allowed",
+        ("tags", "tag"),
+        ("теги", "метки", "тег"),
+        table="channels",
+        editable=True,
+        several=True,
+        default=list,
+    ),
+    Field(
+        "notes",
+        "text",
+        "Notes",
+        "",
+        ("notes", "note", "comment"),
+        ("заметки", "заметка", "комментарий", "примечание", "примечания"),
+        table="channels",
+        editable=True,
+    ),
+)
+
+_METRICS = (
+    Field(
+        "followers",
+        "count",
+        "Followers",
+        "Followers, subscribers or members on the date measured",
+        (
+            "followers",
+            "subscribers",
+            "members",
+            "fans",
+            "subs",
+            "followers count",
+            "subscriber count",
+        ),
+        (
+            "подписчики",
+            "подписчиков",
+            "участники",
+            "участников",
+            "фанаты",
+            "кол во подписчиков",
+            "число подписчиков",
+            "аудитория",
+        ),
+        table="snapshots",
+    ),  # fmt: skip
+    Field(
+        "avg_reach",
+        "measure",
+        "Average reach",
+        "Unique accounts that saw a post, averaged over posts",
+        ("reach", "avg reach", "average reach", "avg post reach"),
+        ("охват", "средний охват", "охват поста", "ср охват", "охват публикации"),
+        table="snapshots",
+    ),
+    Field(
+        "avg_views",
+        "measure",
+        "Average views",
+        "Views of a post, averaged over posts",
+        ("views", "avg views", "average views"),
+        ("просмотры", "средние просмотры", "просмотров", "ср просмотры", "просмотры поста"),
+        table="snapshots",
+    ),
+    Field(
+        "avg_engagement",
+        "measure",
+        "Average engagement",
+        "Likes + comments + shares per post; derived from them (or from ER/ERR) when missing",
+        ("engagement", "avg engagement", "average engagement", "eng avg", "engagements"),
+        ("вовлеченность", "взаимодействия", "ср вовлеченность"),
+        table="snapshots",
+        formula="engagement",
+    ),
+    Field(
+        "avg_likes",
+        "measure",
+        "Average likes",
+        "",
+        ("likes", "avg likes", "average likes"),
+        ("лайки", "лайков"),
+        table="snapshots",
+    ),
+    Field(
+        "avg_comments",
+        "measure",
+        "Average comments",
+        "",
+        ("comments", "avg comments", "average comments"),
+        ("комментарии", "комментариев"),
+        table="snapshots",
+    ),
+    Field(
+        "avg_shares",
+        "measure",
+        "Average shares",
+        "",
+        ("shares", "avg shares", "average shares", "reposts"),
+        ("репосты", "репостов"),
+        table="snapshots",
+    ),
+)
+_MEASURED_ON = Field(
+    "measured_on",
+    "date",
+    "Date measured",
+    "When the numbers were taken; never in the future",
+    ("measured on", "date", "measured", "as of", "snapshot date"),
+    ("дата", "дата замера", "дата измерения"),
+    table="snapshots",
+    not_future=True,
+    default=_today,
+)
+_RATES = (
+    Field(
+        "er",
+        "ratio",
+        "ER (engagement / followers)",
+        "3.4 and 3.4% both mean 3.4 %; on import it gives the engagement when that is missing",
+        ("er", "engagement rate", "er followers"),
+        formula="er",
+    ),
+    Field(
+        "err",
+        "ratio",
+        "ERR (engagement / reach)",
+        "3.4 and 3.4% both mean 3.4 %; on import it gives the engagement when that is missing",
+        ("err", "er reach", "engagement rate by reach"),
+        formula="err",
+    ),
+)
+_LISTED_PRICE = (
+    Field(
+        "price",
+        "money",
+        "Price of a post",
+        "Kept as the channel's listed price of a post",
+        ("price", "price post", "cost"),
+        ("цена", "стоимость", "стоимость поста", "прайс", "цена поста"),
+        column="amount",
+        table="prices",
+        export=False,
+        currency="currency",
+    ),
+    Field(
+        "currency",
+        "currency",
+        "Currency",
+        "ISO code (RUB, USD …); RUB when neither this nor the price says",
+        ("currency", "cur"),
+        ("валюта",),
+        table="prices",
+        export=False,
+    ),
+)
+
+CHANNELS = Entity(
+    "channels",
+    "channel",
+    (*_IDENTITY, *_PROFILE, *_METRICS, _MEASURED_ON, *_RATES, *_LISTED_PRICE),
+    key=("platform", "handle"),
+)
+
+# ---------------------------------------------------------------- owners
+
+OWNERS = Entity(
+    "owners",
+    "owner",
+    (
+        Field(
+            "name",
+            "text",
+            "Name",
+            "The person or admin you negotiate with",
+            ("name", "owner", "admin", "full name"),
+            ("имя", "владелец", "админ", "фио"),
+            table="owners",
+            editable=True,
+            required="An owner needs a name.",
+        ),
+        Field("email", "email", "E-mail", "", ("email", "e mail", "mail"), ("почта",),
+              table="owners", editable=True),
+        Field("telegram", "telegram", "Telegram", "", ("telegram", "tg"), ("телеграм",),
+              table="owners", editable=True),
+        Field("phone", "phone", "Phone", "", ("phone", "mobile"), ("телефон", "тел"),
+              table="owners", editable=True),
+        Field("other_contact", "text", "Other contact", "WhatsApp, VK page, a manager …",
+              ("other contact", "contact"), ("контакт", "другой контакт"),
+              table="owners", editable=True),
+        Field("notes", "text", "Notes", "", ("notes", "note", "comment"),
+              ("заметки", "комментарий", "примечание"), table="owners", editable=True),
+        Field("channels", "count", "Channels", "Active channels of this owner",
+              importable=False),
+    ),
+    key=("name",),
 )  # fmt: skip
 
-# the measured numbers a metric snapshot holds
-SNAPSHOT_METRICS = (
-    "followers", "avg_reach", "avg_views", "avg_engagement",
-    "avg_likes", "avg_comments", "avg_shares",
+# ---------------------------------------------------------------- snapshots
+
+_PROVENANCE = Field(
+    "provenance",
+    "provenance",
+    "Provenance (where the numbers come from)",
+    "platform_api, platform_stats, screenshot, shop_analytics, utm_analytics, estimate, manual",
+    ("provenance", "data source"),
+    ("происхождение", "откуда данные"),
+    table="snapshots",
+    default="manual",
+)
+_SOURCE = Field(
+    "source",
+    "text",
+    "Source",
+    "The file or person the numbers came from",
+    ("source",),
+    ("источник",),
+)
+_CHANNEL_REF = Field(
+    "channel",
+    "channel",
+    "Channel",
+    "PLATFORM:HANDLE or a link to the channel",
+    ("channel", "link", "url", "channel link"),
+    ("канал", "ссылка", "ссылка на канал"),
+    required="Name the channel: PLATFORM:HANDLE or a link.",
+)
+
+SNAPSHOTS = Entity(
+    "snapshots",
+    "snapshot",
+    (_CHANNEL_REF, _MEASURED_ON, *_METRICS, _PROVENANCE, replace(_SOURCE, table="snapshots")),
+    key=("channel", "measured_on"),
 )  # fmt: skip
+SNAPSHOT_METRICS = tuple(f.name for f in _METRICS)
+
+# ---------------------------------------------------------------- prices
+
+PRICES = Entity(
+    "prices",
+    "price",
+    (
+        _CHANNEL_REF,
+        Field("format", "format", "Format", "post, story, reel, video_integration, 1/24 …",
+              ("format", "ad format", "placement format"), ("формат", "формат размещения"),
+              table="prices", default="post"),
+        Field("kind", "price_kind", "Kind of price", "listed, quoted, agreed or paid",
+              ("kind", "price kind", "price type", "type"), ("тип цены", "вид цены", "тип"),
+              table="prices", default="listed"),
+        Field("amount", "money", "Amount", "", ("amount", "price", "cost", "sum"),
+              ("сумма", "цена", "стоимость"), table="prices",
+              required="A price needs an amount.", currency="currency"),
+        Field("currency", "currency", "Currency", "ISO code (RUB, USD …)", ("currency", "cur"),
+              ("валюта",), table="prices"),
+        Field("date", "date", "Date", "When the price was listed, quoted, agreed or paid",
+              ("date", "as of"), ("дата",), table="prices", default=_today),
+        replace(_SOURCE, table="prices"),
+        Field("note", "text", "Note", "", ("note", "notes", "comment"),
+              ("примечание", "комментарий", "заметка"), table="prices"),
+    ),
+    key=("channel", "format", "kind", "date"),
+)  # fmt: skip
+
+ENTITIES = {e.name: e for e in (CHANNELS, OWNERS, SNAPSHOTS, PRICES)}
+
+# channels: import mapping targets and export columns, in this order (DESIGN.md)
+CHANNEL_FIELDS = CHANNELS.export_columns()

@@ -1,147 +1,231 @@
-"""Importing channels: plan (classify every row against the registry), then write in one transaction."""
+"""Importing channels: the channel import kind (identity, classify, write) on the one engine.
+
+What is a channel's own: a row names its channel by a handle column, a link or both, and the
+platform comes from a link, a platform column or the default; the classification compares
+each row with the channel, its latest snapshot and its listed price of a post; the write
+adds owners by name, channels, snapshots and prices. Mapping, normalising, dedupe, the plan,
+the stale-version check and the report are the engine's (crm.importing.plan).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
+from crm import metrics
 from crm.errors import CrmError, ImportRefused, ValidationError
-from crm.importing.mapping import infer_defaults, resolve_mapping
-from crm.importing.normalise import METRICS, _dedupe, _normalise
+from crm.fields import CHANNELS, SNAPSHOT_METRICS
+from crm.importing.mapping import infer_defaults
+from crm.importing.normalise import Sources, combined
+from crm.importing.plan import (
+    ImportKind,
+    ImportPlan,
+    Options,
+    Step,
+    apply_plan,
+    plan_import,
+)
 from crm.importing.read import RawTable, read_table
 from crm.importing.report import rejects_csv
-from crm.importing.results import DuplicateRow, ImportResult, RejectedRow
+from crm.importing.results import ImportResult
+from crm.parsing.types import refusal
+from crm.registry.queries import latest_sql
 from crm.store import Store, quote_ident
-from crm.vocab.platforms import (
-    PLATFORMS,
-    canonical_url,
-    check_platform,
-)
+from crm.vocab.platforms import PLATFORMS, canonical_url, check_platform, parse_link_frame
 from crm.vocab.terms import PROVENANCES
 
-# channel columns an import may change, with the incoming column that feeds each
-_CHANNEL_UPDATES = (
-    ("title", "title"),
-    ("kind", "kind"),
-    ("url", "url"),
-    ("niches", "niches"),
-    ("country", "country"),
-    ("city", "city"),
-    ("language", "language"),
-    ("email", "email"),
-    ("telegram", "telegram"),
-    ("phone", "phone"),
-    ("tags", "tags"),
-    ("notes", "notes"),
-)
+__all__ = [
+    "CHANNEL_IMPORT",
+    "ImportPlan",
+    "apply_import",
+    "import_channels_file",
+    "plan_channel_import",
+]
+
+METRICS = SNAPSHOT_METRICS
+# the channel's own columns an import fills or changes (platform + handle is the key)
+_PROFILE = tuple(f for f in CHANNELS.stored_in("channels") if f.name not in CHANNELS.key)
+_SCALARS = tuple(f for f in _PROFILE if f.type != "list")
+_LISTS = tuple(f for f in _PROFILE if f.type == "list")
+_URL_LIKE = r"(?i)^(https?://|www\.|[a-z0-9-]+(\.[a-z0-9-]+)+/)"
 
 
-@dataclass
-class ImportPlan:
-    """A normalised file ready to write, with every row classified (the preview)."""
+# ---------------------------------------------------------------- identity
 
-    filename: str
-    mapping: dict[str, str | None]
-    platform: str | None
-    default_kind: str
-    rows: pl.DataFrame  # valid rows, one per platform + handle (the later row won)
-    preview: pl.DataFrame  # line, status, platform, handle, title, followers, changes
-    rejects: list[RejectedRow]
-    duplicate_rows: list[DuplicateRow]
-    provenance: str = "manual"
 
-    def counts(self) -> dict[str, int]:
-        """Rows per status: new, updated, unchanged, rejected, duplicates."""
-        status = self.preview["status"].value_counts()
-        found = dict(zip(status["status"].to_list(), status["count"].to_list(), strict=True))
-        return {
-            "new": found.get("new", 0),
-            "updated": found.get("updated", 0),
-            "unchanged": found.get("unchanged", 0),
-            "rejected": len(self.rejects),
-            "duplicates": len(self.duplicate_rows),
+def _identity(
+    frame: pl.DataFrame, sources: Sources, options: Mapping[str, Any]
+) -> tuple[dict[str, pl.Series], list[pl.Series]]:
+    """platform, handle and url of every row, with the reasons a row names no channel.
+
+    A handle column wins; a link in it, or a link column when the handle is empty, names
+    platform and handle at once. A platform column, else the link, else the default platform
+    names the platform of a plain handle."""
+    n = frame.height
+    nulls = pl.Series([], dtype=pl.String).extend_constant(None, n)
+    field = CHANNELS.by_name
+
+    def raw(name: str) -> pl.Series:
+        column = combined(frame, sources.get(name, []), field(name))
+        return nulls if column is None else column
+
+    handle_raw, url_raw = raw("handle"), raw("url")
+    handle_is_link = handle_raw.str.contains(_URL_LIKE).fill_null(False)
+    ident_link = pl.select(
+        pl.when(handle_is_link).then(handle_raw).when(handle_raw.is_null()).then(url_raw)
+    ).to_series()
+    # each distinct link parsed once (a link column usually is also the identity)
+    links = pl.concat([ident_link, url_raw]).drop_nulls().unique()
+    parsed = parse_link_frame(links).with_columns(link=links)
+    ident = pl.DataFrame({"link": ident_link}).join(
+        parsed, on="link", how="left", maintain_order="left"
+    )
+    by_url = pl.DataFrame({"link": url_raw}).join(
+        parsed, on="link", how="left", maintain_order="left"
+    )
+
+    plain, bad_plain = field("handle").normalise(
+        pl.select(pl.when(~handle_is_link).then(handle_raw)).to_series()
+    )
+    # a handle read from a link passes the same check as one typed as it is
+    _, bad_linked = field("handle").normalise(ident["handle"])
+    platform_col, platform_reason = field("platform").normalise(raw("platform"))
+    default = options.get("platform")
+    frame_ = pl.DataFrame(
+        {
+            "plain": plain,
+            "ih": ident["handle"],
+            "ip": ident["platform"],
+            "pc": platform_col,
+            "up": by_url["platform"],
         }
+    )
+    final = frame_.select(
+        handle=pl.coalesce("plain", "ih"),
+        platform=pl.when(pl.col("plain").is_not_null())
+        .then(pl.coalesce("pc", "up", pl.lit(default, pl.String)))
+        .otherwise(pl.coalesce("ip", "pc", pl.lit(default, pl.String))),
+    )
+    url_clean, url_reason = field("url").normalise(url_raw)
+    no_identity = handle_raw.is_null() & url_raw.is_null()
+    no_platform = final["handle"].is_not_null() & final["platform"].is_null()
+    reasons = [
+        refusal(nulls, no_identity, "no handle or link"),
+        ident["error"],
+        platform_reason,
+        bad_plain,
+        bad_linked,
+        refusal(
+            nulls,
+            no_platform,
+            "no platform: add a platform column or a link, or choose a default platform",
+        ),
+        url_reason,
+    ]
+    columns = {"platform": final["platform"], "handle": final["handle"], "url": url_clean}
+    return columns, reasons
 
-    def result(self, *, dry_run: bool) -> ImportResult:
-        """The preview's counts as an import result."""
-        counts = self.counts()
-        return ImportResult(
-            **counts,
-            rejects=list(self.rejects),
-            duplicate_rows=list(self.duplicate_rows),
-            dry_run=dry_run,
+
+def _finish(rows: pl.DataFrame, options: Options) -> pl.DataFrame:
+    measured_on = options.get("measured_on")
+    if measured_on is not None:
+        rows = rows.with_columns(pl.col("measured_on").fill_null(measured_on))
+    return rows
+
+
+def _check_mapping(columns: list[str], mapping: dict[str, str | None]) -> None:
+    if not set(mapping.values()) & {"handle", "url"}:
+        raise ImportRefused(
+            f"No column holds handles or links to channels. Columns found: "
+            f"{', '.join(columns)}. Map one of them to “handle” or “url” "
+            "(in the column mapping, or with --map COLUMN=handle)."
         )
 
 
 # ---------------------------------------------------------------- classifying
 
 
-def _change(column: str, incoming: str, current: str) -> str:
+def _change(label: str, incoming: str, current: str) -> str:
+    i = f"i.{quote_ident(incoming)}"
     return f"""
-        case when i.{quote_ident(incoming)} is not null
-                  and i.{quote_ident(incoming)} is distinct from {current}
-             then '{column}: ' || coalesce(cast({current} as varchar), '—')
-                  || ' → ' || cast(i.{quote_ident(incoming)} as varchar) end
+        case when {i} is not null and {i} is distinct from {current}
+             then '{label}: ' || coalesce(cast({current} as varchar), '—')
+                  || ' → ' || cast({i} as varchar) end
     """
 
 
 _CHANNEL_CHANGES = (
-    ",".join(_change(col, inc, f"c.{quote_ident(col)}") for col, inc in _CHANNEL_UPDATES)
+    ",".join(_change(f.name, f.name, f"c.{quote_ident(f.db_column)}") for f in _PROFILE)
     + """,
     case when i.owner is not null and lower(i.owner) is distinct from lower(o.name)
          then 'owner: ' || coalesce(o.name, '—') || ' → ' || i.owner end
 """
 )
+_LIST_CHANGED = " or ".join(
+    f"(i.{quote_ident(f.name)} is not null "
+    f"and i.{quote_ident(f.name)} is distinct from c.{quote_ident(f.db_column)})"
+    for f in _LISTS
+)
 _METRIC_CHANGES = ",".join(_change(m, m, f"l.{quote_ident(m)}") for m in METRICS)
 _PRICE_CHANGES = """
     case when i.price is not null
-              and (p.amount is null or p.amount <> cast(i.price as decimal(18, 2))
+              and (p.amount is null or p.amount <> i.price
                    or p.currency is distinct from coalesce(i.currency, 'RUB'))
          then 'price: ' || coalesce(cast(p.amount as varchar) || ' ' || p.currency, '—')
-              || ' → ' || cast(cast(i.price as decimal(18, 2)) as varchar) || ' '
-              || coalesce(i.currency, 'RUB') end
+              || ' → ' || cast(i.price as varchar) || ' ' || coalesce(i.currency, 'RUB') end
+"""
+_IN_FILE = (
+    "exists (select 1 from import_incoming f where f.platform = c.platform and f.handle = c.handle)"
+)
+
+# METRICS.md engagement from the known parts where the file gives none, else the inverse of
+# ER (engagement / followers) or ERR (engagement / reach), rounded to cents against float noise
+_ENGAGEMENT = f"""
+    coalesce(
+        avg_engagement,
+        {metrics.engagement_sql(parts=("avg_likes", "avg_comments", "avg_shares"))},
+        round(er * followers, 2),
+        round(err * avg_reach, 2)
+    )
 """
 
 _CLASSIFY = f"""
-    with latest as (
-        select s.* from snapshots s
-        where s.channel_id in (
-            select c.id from channels c join import_incoming i using (platform, handle)
-        )
-        qualify row_number() over (partition by s.channel_id order by s.measured_on desc, s.id desc) = 1
+    with {latest_sql(_IN_FILE)},
+    incoming as (
+        select * replace ({_ENGAGEMENT} as avg_engagement) from import_incoming
     ),
     listed as (
         select p.* from prices p
         where p.kind = 'listed' and p.format = 'post' and p.channel_id in (
-            select c.id from channels c join import_incoming i using (platform, handle)
+            select c.id from channels c where {_IN_FILE}
         )
         qualify row_number() over (partition by p.channel_id order by p.date desc, p.id desc) = 1
     ),
     joined as (
-        select i.*, c.id as channel_id,
+        select i.*, c.id as record_id, c.version as record_version,
                case when c.id is null then []::varchar[] else
                    list_filter([{_CHANNEL_CHANGES}], lambda x: x is not null) end
                    as channel_changes,
+               coalesce(c.id is not null and ({_LIST_CHANGED}), false) as lists_changed,
                case when c.id is null then []::varchar[] else
                    list_filter([{_METRIC_CHANGES}], lambda x: x is not null) end
                    as metric_changes,
                case when c.id is null then []::varchar[] else
                    list_filter([{_PRICE_CHANGES}], lambda x: x is not null) end
                    as price_changes
-        from import_incoming i
+        from incoming i
         left join channels c on c.platform = i.platform and c.handle = i.handle
         left join owners o on o.id = c.owner_id
         left join latest l on l.channel_id = c.id
         left join listed p on p.channel_id = c.id
     )
     select *,
-           case when channel_id is null then 'new'
+           case when record_id is null then 'new'
                 when len(channel_changes) + len(metric_changes) + len(price_changes) > 0
                     then 'updated'
                 else 'unchanged' end as status,
@@ -149,78 +233,6 @@ _CLASSIFY = f"""
                as changes
     from joined
 """
-
-
-def _classify(cur: duckdb.DuckDBPyConnection, rows: pl.DataFrame, table: str) -> None:
-    """Create a temp table ``table`` of the rows with channel_id, status and changes."""
-    cur.register("import_incoming", rows)
-    try:
-        cur.execute(f"create or replace temp table {quote_ident(table)} as {_CLASSIFY}")
-    finally:
-        cur.unregister("import_incoming")
-
-
-def plan_channel_import(
-    cur: duckdb.DuckDBPyConnection,
-    table: RawTable,
-    mapping: dict[str, str | None] | None = None,
-    platform: str | None = None,
-    *,
-    kind: str | None = None,
-    provenance: str = "manual",
-    measured_on: dt.date | None = None,
-) -> ImportPlan:
-    """Normalise and validate a read file and classify each row as new/updated/unchanged/rejected.
-
-    ``provenance`` says where the file's numbers come from; ``measured_on`` dates the rows that
-    have no date of their own (else the import day).
-    """
-    if provenance not in PROVENANCES:
-        raise ImportRefused(
-            f"Provenance must be one of {', '.join(PROVENANCES)}, not “{provenance}”."
-        )
-    if measured_on is not None and measured_on > dt.date.today():
-        raise ImportRefused("The measurement date cannot be in the future.")
-    resolved = resolve_mapping(table.columns, mapping)
-    targets = set(resolved.values())
-    if not targets & {"handle", "url"}:
-        raise ImportRefused(
-            f"No column holds handles or links to channels. Columns found: "
-            f"{', '.join(table.columns)}. Map one of them to “handle” or “url” "
-            "(in the column mapping, or with --map COLUMN=handle)."
-        )
-    hints = infer_defaults(table.columns)
-    try:
-        chosen_platform = check_platform(platform) if platform else hints["platform"]
-    except ValidationError as exc:
-        raise ImportRefused(str(exc)) from None
-    rows, rejected = _normalise(table, resolved, chosen_platform)
-    if measured_on is not None:
-        rows = rows.with_columns(pl.col("measured_on").fill_null(measured_on))
-    rows, duplicates = _dedupe(rows)
-    try:
-        _classify(cur, rows, "import_preview")
-        preview = cur.sql(
-            """
-            select line, status, platform, handle, title, followers, changes
-            from import_preview order by line
-            """
-        ).pl()
-        cur.execute("drop table if exists import_preview")
-    except duckdb.Error as exc:
-        raise CrmError(f"Cannot compare the file with the registry: {exc}") from exc
-    rejects = [RejectedRow(line, reason) for line, reason in rejected.sort("line").iter_rows()]
-    return ImportPlan(
-        filename=table.filename,
-        mapping=resolved,
-        platform=chosen_platform,
-        default_kind=kind or hints["kind"] or "person",
-        rows=rows,
-        preview=preview,
-        rejects=rejects,
-        duplicate_rows=duplicates,
-        provenance=provenance,
-    )
 
 
 # ---------------------------------------------------------------- writing
@@ -239,64 +251,93 @@ def _write_owners(cur: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _write_channels(cur: duckdb.DuckDBPyConnection, default_kind: str) -> None:
+_OWNER_IDS = "(select lower(name) as name_key, min(id) as owner_id from owners group by 1)"
+
+
+def _canonical_url_sql() -> tuple[str, list[Any]]:
+    """``case i.platform when … end``: the public address of a new channel without a link."""
     prefixes = []
     params: list[Any] = []
     for platform in PLATFORMS:
         plain = canonical_url(platform, "\x00")
-        nested = canonical_url(platform, "a/\x00")
         if not plain:
             continue
+        nested = canonical_url(platform, "a/\x00")
         head, tail = plain.split("\x00")
         nested_head = nested.split("\x00")[0][:-2]
         prefixes.append(
             "when ? then (case when i.handle like '%/%' then ? else ? end) || i.handle || ?"
         )
         params.extend([platform, nested_head, head, tail])
+    return f"case i.platform {' '.join(prefixes)} end", params
+
+
+def _write_channels(cur: duckdb.DuckDBPyConnection, default_kind: str) -> None:
+    url_sql, params = _canonical_url_sql()
+    # the new channels' ids, in file order, taken first: the snapshots and prices of a row
+    # find their channel by line then, not by looking platform + handle up again
+    cur.execute(
+        """
+        create or replace temp table import_new_ids as
+        select line, nextval('channels_id_seq') as record_id
+        from (select line from import_rows where status = 'new' order by line)
+        """
+    )
     cur.execute(
         f"""
-        insert into channels (platform, handle, url, title, kind, owner_id, niches, country,
-                              city, language, email, telegram, phone, tags, notes)
-        select i.platform, i.handle,
-               coalesce(i.url, case i.platform {" ".join(prefixes)} end),
-               i.title, coalesce(i.kind, ?),
-               (select min(o.id) from owners o where lower(o.name) = lower(i.owner)),
-               coalesce(i.niches, []), i.country, i.city, i.language, i.email, i.telegram,
-               i.phone, coalesce(i.tags, []), i.notes
+        insert into channels (id, platform, handle, url, title, kind, owner_id, niches,
+                              country, city, language, email, telegram, phone, tags, notes)
+        select n.record_id, i.platform, i.handle, coalesce(i.url, {url_sql}), i.title,
+               coalesce(i.kind, ?), o.owner_id, coalesce(i.niche, []), i.country, i.city,
+               i.language, i.email, i.telegram, i.phone, coalesce(i.tags, []), i.notes
         from import_rows i
-        where i.status = 'new'
+        join import_new_ids n on n.line = i.line
+        left join {_OWNER_IDS} o on o.name_key = lower(i.owner)
         order by i.line
         """,
         [*params, default_kind],
     )
     sets = ", ".join(
-        f"{quote_ident(col)} = coalesce(i.{quote_ident(inc)}, c.{quote_ident(col)})"
-        for col, inc in _CHANNEL_UPDATES
+        f"{quote_ident(f.db_column)} = coalesce(i.{quote_ident(f.name)}, c.{quote_ident(f.db_column)})"
+        for f in _SCALARS
     )
     cur.execute(
         f"""
         update channels c
-        set {sets},
-            owner_id = coalesce(
-                (select min(o.id) from owners o where lower(o.name) = lower(i.owner)), c.owner_id),
+        set {sets}, owner_id = coalesce(i.owner_id, c.owner_id),
             version = c.version + 1, updated_at = current_timestamp
+        from (
+            select r.*, o.owner_id from import_rows r
+            left join {_OWNER_IDS} o on o.name_key = lower(r.owner)
+            where r.status = 'updated' and len(r.channel_changes) > 0
+        ) i
+        where c.id = i.record_id
+        """
+    )
+    # DuckDB rewrites a whole row to change a list column: only the rows whose lists change
+    lists = ", ".join(
+        f"{quote_ident(f.db_column)} = coalesce(i.{quote_ident(f.name)}, c.{quote_ident(f.db_column)})"
+        for f in _LISTS
+    )
+    cur.execute(
+        f"""
+        update channels c set {lists}
         from import_rows i
-        where c.id = i.channel_id and i.status = 'updated' and len(i.channel_changes) > 0
+        where c.id = i.record_id and i.status = 'updated' and i.lists_changed
         """
     )
 
 
 def _write_snapshots(cur: duckdb.DuckDBPyConnection, provenance: str, source: str) -> None:
+    names = ", ".join(quote_ident(m) for m in METRICS)
+    incoming = ", ".join(f"i.{quote_ident(m)}" for m in METRICS)
     cur.execute(
-        """
-        insert into snapshots (channel_id, measured_on, followers, avg_reach, avg_views,
-                               avg_engagement, avg_likes, avg_comments, avg_shares,
-                               provenance, source)
-        select c.id, coalesce(i.measured_on, current_date), i.followers, i.avg_reach,
-               i.avg_views, i.avg_engagement, i.avg_likes, i.avg_comments, i.avg_shares, ?, ?
-        from import_rows i join channels c on c.platform = i.platform and c.handle = i.handle
-        where coalesce(i.followers, i.avg_reach, i.avg_views, i.avg_engagement, i.avg_likes,
-                       i.avg_comments, i.avg_shares) is not null
+        f"""
+        insert into snapshots (channel_id, measured_on, {names}, provenance, source)
+        select coalesce(i.record_id, n.record_id), coalesce(i.measured_on, current_date),
+               {incoming}, ?, ?
+        from import_rows i left join import_new_ids n on n.line = i.line
+        where coalesce({incoming}) is not null
           and (i.status = 'new' or len(i.metric_changes) > 0)
         order by i.line
         """,
@@ -308,9 +349,9 @@ def _write_prices(cur: duckdb.DuckDBPyConnection, source: str) -> None:
     cur.execute(
         """
         insert into prices (channel_id, format, kind, amount, currency, date, source)
-        select c.id, 'post', 'listed', cast(i.price as decimal(18, 2)),
+        select coalesce(i.record_id, n.record_id), 'post', 'listed', i.price,
                coalesce(i.currency, 'RUB'), coalesce(i.measured_on, current_date), ?
-        from import_rows i join channels c on c.platform = i.platform and c.handle = i.handle
+        from import_rows i left join import_new_ids n on n.line = i.line
         where i.price is not null and (i.status = 'new' or len(i.price_changes) > 0)
         order by i.line
         """,
@@ -318,50 +359,80 @@ def _write_prices(cur: duckdb.DuckDBPyConnection, source: str) -> None:
     )
 
 
+def _write(cur: duckdb.DuckDBPyConnection, plan: ImportPlan, source: str, step: Step) -> None:
+    step(0.3, "Writing owners")
+    _write_owners(cur)
+    step(0.4, "Writing channels")
+    _write_channels(cur, plan.default_kind)
+    step(0.7, "Writing metric snapshots")
+    _write_snapshots(cur, plan.provenance, source)
+    step(0.85, "Writing prices")
+    _write_prices(cur, source)
+    cur.execute("drop table import_new_ids")
+
+
+CHANNEL_IMPORT = ImportKind(
+    entity=CHANNELS,
+    classify_sql=_CLASSIFY,
+    write=_write,
+    preview=("platform", "handle", "title", "followers"),
+    prepare=_identity,
+    finish=_finish,
+    check_mapping=_check_mapping,
+    parts=("registry", "pricing"),
+)
+
+
+# ---------------------------------------------------------------- the public verbs
+
+
+def plan_channel_import(
+    cur: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    mapping: dict[str, str | None] | None = None,
+    platform: str | None = None,
+    *,
+    kind: str | None = None,
+    provenance: str = "manual",
+    measured_on: dt.date | None = None,
+    preview: bool = True,
+) -> ImportPlan:
+    """Normalise and validate a read file and classify each row as new/updated/unchanged/rejected.
+
+    ``provenance`` says where the file's numbers come from; ``measured_on`` dates the rows that
+    have no date of their own (else the import day). ``preview=False`` skips the comparison
+    with the registry, for an import written at once (``apply_import`` classifies anyway).
+    """
+    if provenance not in PROVENANCES:
+        raise ImportRefused(
+            f"Provenance must be one of {', '.join(PROVENANCES)}, not “{provenance}”."
+        )
+    if measured_on is not None and measured_on > dt.date.today():
+        raise ImportRefused("The measurement date cannot be in the future.")
+    hints = infer_defaults(table.columns)
+    try:
+        chosen_platform = check_platform(platform) if platform else hints["platform"]
+    except ValidationError as exc:
+        raise ImportRefused(str(exc)) from None
+    options = {
+        "platform": chosen_platform,
+        "kind": kind or hints["kind"] or "person",
+        "provenance": provenance,
+        "measured_on": measured_on,
+    }
+    return plan_import(cur, CHANNEL_IMPORT, table, mapping, options, preview=preview)
+
+
 def apply_import(
     store: Store,
     plan: ImportPlan,
     source: str | None = None,
-    progress: Callable[[float, str], None] | None = None,
+    progress: Step | None = None,
 ) -> ImportResult:
-    """Write a planned import in one transaction (rows re-classified inside it); all or nothing."""
-    source = source or f"import: {plan.filename}"
-    step = progress or (lambda _fraction, _text: None)
-    try:
-        return _apply(store, plan, source, step)
-    except duckdb.Error as exc:
-        raise CrmError(f"The import failed and nothing was written: {exc}") from exc
+    """Write a planned import in one transaction (rows re-classified inside it); all or nothing.
 
-
-def _apply(
-    store: Store, plan: ImportPlan, source: str, step: Callable[[float, str], None]
-) -> ImportResult:
-    with store.transaction() as cur:
-        step(0.1, "Comparing with the registry")
-        _classify(cur, plan.rows, "import_rows")
-        step(0.3, "Writing owners")
-        _write_owners(cur)
-        step(0.4, "Writing channels")
-        _write_channels(cur, plan.default_kind)
-        step(0.7, "Writing metric snapshots")
-        _write_snapshots(cur, plan.provenance, source)
-        step(0.85, "Writing prices")
-        _write_prices(cur, source)
-        counts = dict(
-            cur.execute("select status, count(*) from import_rows group by status").fetchall()
-        )
-        cur.execute("drop table import_rows")
-    step(1.0, "Done")
-    return ImportResult(
-        new=counts.get("new", 0),
-        updated=counts.get("updated", 0),
-        unchanged=counts.get("unchanged", 0),
-        rejected=len(plan.rejects),
-        duplicates=len(plan.duplicate_rows),
-        rejects=list(plan.rejects),
-        duplicate_rows=list(plan.duplicate_rows),
-        dry_run=False,
-    )
+    Refuses (StaleEdit) when a channel it would update was changed since the preview."""
+    return apply_plan(store, CHANNEL_IMPORT, plan, source or f"import: {plan.filename}", progress)
 
 
 def import_channels_file(
@@ -388,7 +459,13 @@ def import_channels_file(
         raise ImportRefused(f"Cannot read {file}: {exc.strerror or exc}.") from None
     table = read_table(data, file.name)
     plan = plan_channel_import(
-        store.cursor(), table, mapping, platform, provenance=provenance, measured_on=measured_on
+        store.cursor(),
+        table,
+        mapping,
+        platform,
+        provenance=provenance,
+        measured_on=measured_on,
+        preview=dry_run,  # written at once: compared with the registry inside the write only
     )
     result = plan.result(dry_run=True) if dry_run else apply_import(store, plan)
     if report is not None:

@@ -1,88 +1,53 @@
-"""Field checks shared by forms, the CLI and imports; each refuses with a clear message."""
+"""Field checks shared by forms, the CLI and imports; each refuses with a clear message.
+
+Each is the field type's normaliser (crm.parsing.types) run on one value, so a form and an
+import can never disagree about what is valid.
+"""
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
-
-from crm.errors import ValidationError
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[\d\s()\-]{5,20}$")
+from crm.parsing.types import check_value, value_text
 
 
 def clean_text(value: object) -> str | None:
     """Strip a text value; empty becomes None."""
-    if value is None:
+    text = value_text(value)
+    if text is None:
         return None
-    text = str(value).strip()
-    return text or None
+    return text.strip() or None
 
 
 def check_email(value: object) -> str | None:
     """A plausible e-mail address, or None for empty."""
-    text = clean_text(value)
-    if text is None:
-        return None
-    if not _EMAIL.match(text):
-        raise ValidationError(f"“{text}” is not a valid e-mail address.")
-    return text.lower()
+    out: str | None = check_value("email", value, "e-mail")
+    return out
 
 
 def check_url(value: object) -> str | None:
     """An http(s) URL with a host, or None for empty."""
-    text = clean_text(value)
-    if text is None:
-        return None
-    candidate = text if "://" in text else "https://" + text
-    parts = urlsplit(candidate)
-    if parts.scheme not in {"http", "https"} or not parts.hostname or "." not in parts.hostname:
-        raise ValidationError(f"“{text}” is not a valid web address.")
-    return candidate
+    out: str | None = check_value("link", value, "link")
+    return out
 
 
 def check_phone(value: object) -> str | None:
     """A phone number of digits, spaces, brackets and dashes, or None for empty."""
-    text = clean_text(value)
-    if text is None:
-        return None
-    if not _PHONE.match(text):
-        raise ValidationError(f"“{text}” is not a valid phone number.")
-    return text
+    out: str | None = check_value("phone", value, "phone")
+    return out
 
 
 def check_telegram(value: object) -> str | None:
     """A Telegram username (@name or t.me/name), stored as @name."""
-    text = clean_text(value)
-    if text is None:
-        return None
-    name = re.sub(r"^(https?://)?(t\.me|telegram\.me)/", "", text).lstrip("@").strip("/")
-    if not re.match(r"^[A-Za-z0-9_]{4,64}$", name):
-        raise ValidationError(f"“{text}” is not a valid Telegram username.")
-    return "@" + name
+    out: str | None = check_value("telegram", value, "Telegram")
+    return out
 
 
 def check_count(value: object, field: str) -> int | None:
     """A non-negative whole number, or None for empty."""
-    if value is None or value == "":
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValidationError(f"{field} must be a number, not “{value}”.") from None
-    if number < 0:
-        raise ValidationError(f"{field} cannot be negative ({value}).")
-    return round(number)
+    out: int | None = check_value("count", value, field)
+    return out
 
 
 def split_list(value: object) -> list[str]:
-    """Tags or niches from a list or from text separated by commas, semicolons or slashes."""
-    if value is None:
-        return []
-    items = value if isinstance(value, list | tuple) else re.split(r"[,;|/]", str(value))
-    seen: dict[str, None] = {}
-    for item in items:
-        text = str(item).strip()
-        if text and text.lower() not in {k.lower() for k in seen}:
-            seen[text] = None
-    return list(seen)
+    """Tags or niches from a list or from text separated by commas, semicolons or bars."""
+    out: list[str] | None = check_value("list", value, "list")
+    return out or []

@@ -1,13 +1,18 @@
-"""Numbers as people type them: ``409.8M``, ``12,5K``, ``1,2 млн``, ``350 тыс``, ``1 234,5``, ``3.4%``."""
+"""Numbers as people type them: ``409.8M``, ``12,5K``, ``1,2 млн``, ``350 тыс``, ``1 234,5``, ``3.4%``.
+
+One implementation: ``parse_number_column`` parses a text column with polars expressions;
+``parse_number`` runs it on a one-element column, so the two can never disagree.
+"""
 
 from __future__ import annotations
 
 import math
-import re
+from decimal import Decimal
 
 import polars as pl
 
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
+SPACES = r"[\s\u00a0\u202f\u2009']+"
+_MINUS = "\u2212"  # the typographic minus sign (−5)
 _SUFFIXES = {
     "k": 1e3,
     "к": 1e3,
@@ -29,9 +34,134 @@ _SUFFIXES = {
     "billion": 1e9,
     "%": 0.01,
 }
-_NUMBER = re.compile(r"^([+-]?)(\d[\d.,]*|[.,]\d+)([^\d]*)$")
-_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
-_THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3}){2,}$")
+# what a blank cell says in the files people bring: no value, and no error either
+EMPTY = ("", "-", "—", "–", "n/a", "na", "nan", "null", "none")
+# sign, digits with separators, an optional exponent (1.5E+07 from Excel), a suffix
+_GRAMMAR = r"^([+-]?)(\d[\d.,]*|[.,]\d+)(e[+-]?\d+)?(\D*)$"
+
+
+def _compact(raw: pl.Series) -> pl.Series:
+    """A number's text without spaces, in lower case, with a plain minus sign."""
+    return (
+        raw.str.replace_all(SPACES, "")
+        .str.to_lowercase()
+        .str.replace_all(_MINUS, "-", literal=True)
+        .alias("text")
+    )
+
+
+def _parts(raw: pl.Series, text: pl.Series | None = None) -> pl.DataFrame:
+    """The number grammar over a text column: ``plain`` digits ("1234.5", with any exponent),
+    ``factor`` of the suffix, ``negative``, and ``empty`` for blank cells; one row per value.
+    Built in stages so that each intermediate column is computed once."""
+    frame = pl.DataFrame({"text": _compact(raw) if text is None else text})
+    frame = frame.with_columns(groups=pl.col("text").str.extract_groups(_GRAMMAR)).select(
+        "text",
+        negative=pl.col("groups").struct.field("1") == "-",
+        digits=pl.col("groups").struct.field("2"),
+        exponent=pl.col("groups").struct.field("3").fill_null(""),
+        suffix=pl.col("groups").struct.field("4"),
+    )
+    digits, suffix = pl.col("digits"), pl.col("suffix")
+    frame = frame.with_columns(
+        commas=digits.str.count_matches(",", literal=True),
+        dots=digits.str.count_matches(".", literal=True),
+    )
+    commas, dots = pl.col("commas"), pl.col("dots")
+    both = (commas > 0) & (dots > 0)
+    # which separator is a thousands one (dropped), and whether a comma is the decimal one
+    drop = (
+        pl.when(both & digits.str.contains(r",\d*$"))
+        .then(pl.lit("."))  # 1.234,5: whichever separator comes last is the decimal one
+        .when(both)
+        .then(pl.lit(","))
+        # 1,234,567 without a suffix is thousands; 12,5K is a decimal comma
+        .when((commas > 0) & (suffix == "") & digits.str.contains(r"^\d{1,3}(,\d{3})+$"))
+        .then(pl.lit(","))
+        .when((commas == 0) & (dots > 1) & digits.str.contains(r"^\d{1,3}(\.\d{3}){2,}$"))
+        .then(pl.lit("."))
+    )
+    frame = frame.with_columns(drop=drop)
+    invalid = pl.col("drop").is_null() & ((commas > 1) | ((commas == 0) & (dots > 1)))
+    plain = (
+        pl.when(pl.col("drop") == ".")
+        .then(digits.str.replace_all(".", "", literal=True))
+        .when(pl.col("drop") == ",")
+        .then(digits.str.replace_all(",", "", literal=True))
+        .otherwise(digits)
+        .str.replace(",", ".", literal=True)
+    )
+    factor = (
+        pl.when(suffix == "")
+        .then(pl.lit(1.0))
+        .otherwise(
+            suffix.replace_strict(
+                list(_SUFFIXES), list(_SUFFIXES.values()), default=None, return_dtype=pl.Float64
+            )
+        )
+    )
+    return frame.select(
+        empty=pl.col("text").is_null() | pl.col("text").is_in(EMPTY),
+        negative=pl.col("negative"),
+        plain=pl.when(~invalid).then(plain + pl.col("exponent")),
+        factor=factor,
+    )
+
+
+def _parse_all(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
+    text = _compact(raw)
+    # "1 234 567": without its spaces a plain number, which the grammar would read the same
+    quick = text.cast(pl.Float64, strict=False)
+    quick = pl.select(pl.when(quick.is_finite()).then(quick)).to_series()
+    todo = quick.is_null().arg_true()
+    parts = _parts(raw.gather(todo), text.gather(todo))
+    value = pl.col("plain").cast(pl.Float64, strict=False) * pl.col("factor")
+    value = pl.when(pl.col("negative")).then(-value).otherwise(value)
+    out = parts.with_columns(value=value).select(
+        value=pl.when(pl.col("value").is_finite()).then(pl.col("value")),
+        invalid=~pl.col("empty") & ~pl.col("value").is_finite().fill_null(False),
+    )
+    flags = pl.repeat(False, raw.len(), dtype=pl.Boolean, eager=True)
+    return quick.scatter(todo, out["value"]), flags.scatter(todo, out["invalid"])
+
+
+def parse_number_column(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Parse a text column: (Float64 values, Boolean 'was text but no number') of the same length.
+
+    Blank cells (and ``—``, ``n/a``, ``nan``) give null without an error; infinities and
+    numbers too large for a float are errors.
+    """
+    text = raw.cast(pl.String).alias("raw")
+    # most cells are plain numbers: cast those directly and run the grammar on the rest only
+    # (the grammar gives the same value for every text the cast accepts), once per distinct text
+    direct = text.cast(pl.Float64, strict=False)
+    direct = pl.select(pl.when(direct.is_finite()).then(direct)).to_series().alias("direct")
+    todo = direct.is_null() & text.is_not_null()
+    rest = text.filter(todo)
+    if rest.len() == 0:
+        flags = pl.repeat(False, raw.len(), dtype=pl.Boolean, eager=True)
+        return direct.alias(raw.name), flags.alias(raw.name)
+    if int(pl.select(pl.lit(rest).approx_n_unique()).item()) > rest.len() // 2:
+        # mostly distinct texts: parsing them in place is cheaper than looking them up
+        positions = todo.arg_true()
+        values, invalid = _parse_all(rest)
+        flags = pl.repeat(False, raw.len(), dtype=pl.Boolean, eager=True)
+        return (
+            direct.scatter(positions, values).alias(raw.name),
+            flags.scatter(positions, invalid).alias(raw.name),
+        )
+    rest = rest.unique()
+    values, invalid = _parse_all(rest)
+    lookup = pl.DataFrame({"raw": rest, "value": values, "invalid": invalid})
+    out = (
+        pl.DataFrame([text, direct])
+        .join(lookup, on="raw", how="left", maintain_order="left")
+        .select(
+            value=pl.coalesce("direct", "value"),
+            invalid=pl.col("invalid").fill_null(False),
+        )
+    )
+    return out["value"].alias(raw.name), out["invalid"].alias(raw.name)
 
 
 def parse_number(text: object) -> float | None:
@@ -40,101 +170,56 @@ def parse_number(text: object) -> float | None:
         return None
     if isinstance(text, bool):
         raise ValueError(f"“{text}” is not a number")
-    if isinstance(text, int | float):
-        if isinstance(text, float) and math.isnan(text):
-            return None
-        return float(text)
-    raw = str(text)
-    s = _SPACES.sub("", raw).lower()
-    if s in {"", "-", "—", "–", "n/a", "na", "nan", "null", "none"}:
+    if isinstance(text, float) and math.isnan(text):
         return None
-    match = _NUMBER.match(s)
-    if not match:
+    raw = text if isinstance(text, str) else number_text(text)
+    values, invalid = parse_number_column(pl.Series([raw], dtype=pl.String))
+    if invalid[0]:
         raise ValueError(f"“{raw.strip()}” is not a number")
-    sign, digits, suffix = match.groups()
-    factor = 1.0
-    if suffix:
-        if suffix not in _SUFFIXES:
-            raise ValueError(f"“{raw.strip()}” is not a number")
-        factor = _SUFFIXES[suffix]
-    value = float(_plain_digits(digits, has_suffix=bool(suffix)))
-    return -value * factor if sign == "-" else value * factor
+    value = values[0]
+    return None if value is None else float(value)
 
 
-def _plain_digits(digits: str, *, has_suffix: bool) -> str:
-    if "," in digits and "." in digits:
-        # whichever separator comes last is the decimal one
-        if digits.rfind(",") > digits.rfind("."):
-            return digits.replace(".", "").replace(",", ".")
-        return digits.replace(",", "")
-    if "," in digits:
-        if not has_suffix and _THOUSANDS_COMMA.match(digits):
-            return digits.replace(",", "")
-        if digits.count(",") > 1:
-            raise ValueError(f"“{digits}” is not a number")
-        return digits.replace(",", ".")
-    if digits.count(".") > 1:
-        if _THOUSANDS_DOT.match(digits):
-            return digits.replace(".", "")
-        raise ValueError(f"“{digits}” is not a number")
-    return digits
+def number_text(value: object) -> str:
+    """A number given as a Python value, written as text the column parser reads back exactly."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
 
 
-def _parse_each(values: pl.Series) -> tuple[pl.Series, pl.Series]:
-    # parse_number once per distinct value: (values, 'was text but no number')
-    mapping: dict[str, float | None] = {}
-    bad: list[str] = []
-    for item in values.drop_nulls().unique().to_list():
-        try:
-            mapping[item] = parse_number(item)
-        except ValueError:
-            mapping[item] = None
-            bad.append(item)
-    parsed = values.replace_strict(mapping, default=None, return_dtype=pl.Float64)
-    return parsed, values.is_in(bad).fill_null(False)
+def decimal_column(raw: pl.Series, scale: int = 2) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """Money amounts: a text column as Decimal(18, scale) values, 'not a number' flags and
+    'too large for the decimal' flags.
 
-
-_FAST_NUMBER = (
-    r"^(-?)(\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d+)?)(k|к|тыс\.?|т|m|м|млн\.?|mln|b|bn|млрд\.?|%)?$"
-)
-
-
-def parse_number_column(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Parse a text column: (Float64 values, Boolean 'was text but no number') of the same length.
-
-    The usual shapes (``1 234 567``, ``12,5K``, ``1,2 млн``, ``3,4%``) are parsed with polars
-    expressions; anything else goes through ``parse_number`` once per distinct value.
+    A plain amount (``1250.50``, ``1 250,50``) goes straight from its digits to a decimal, never
+    through a float; an abbreviated one (``15K``) is scaled as a float and rounded to ``scale``
+    places. Which texts are numbers, and their values, are parse_number_column's.
     """
-    direct = raw.str.strip_chars().cast(pl.Float64, strict=False)
-    direct = pl.select(pl.when(direct.is_finite()).then(direct)).to_series()
-    todo = (direct.is_null() & raw.is_not_null()).arg_true()
-    if todo.len() == 0:
-        return direct.alias(raw.name), pl.Series(raw.name, [False] * raw.len())
-    sub = raw.gather(todo)
-    compact = sub.str.replace_all(r"[\s\u00a0\u202f\u2009']+", "").str.to_lowercase()
-    parts = compact.str.extract_groups(_FAST_NUMBER)
-    frame = pl.DataFrame(
-        {
-            "sign": parts.struct.field("1"),
-            "digits": parts.struct.field("2"),
-            "suffix": parts.struct.field("3"),
-        }
+    text = raw.cast(pl.String).alias("raw")
+    dtype = pl.Decimal(18, scale)
+    values, invalid = parse_number_column(text)
+    # the texts a float cast reads as they are ("1250.5") are cast to a decimal as they are
+    plain = text.cast(pl.Float64, strict=False).is_finite().fill_null(False)
+    direct = pl.select(pl.when(plain).then(text.cast(dtype, strict=False))).to_series()
+    rest = text.filter(direct.is_null() & values.is_not_null()).unique()
+    exact = pl.DataFrame({"raw": rest}).with_columns(
+        _parts(rest).select(
+            exact=pl.when(pl.col("factor") == 1.0)
+            .then(
+                pl.when(pl.col("negative")).then(pl.lit("-")).otherwise(pl.lit(""))
+                + pl.col("plain").str.strip_chars_end(".")
+            )
+            .cast(dtype, strict=False)
+        )
     )
-    thousands = pl.col("digits").str.contains(r"^\d{1,3}(,\d{3})+$")
-    number = (
-        pl.when(pl.col("suffix").is_null() & thousands)
-        .then(pl.col("digits").str.replace_all(",", ""))
-        .otherwise(pl.col("digits").str.replace(",", "."))
-        .cast(pl.Float64, strict=False)
-    )
-    factor = pl.col("suffix").replace_strict(
-        list(_SUFFIXES), list(_SUFFIXES.values()), default=1.0, return_dtype=pl.Float64
-    )
-    fast = frame.select(
-        pl.when(pl.col("sign") == "-").then(-number * factor).otherwise(number * factor)
+    looked_up = pl.DataFrame({"raw": text}).join(
+        exact, on="raw", how="left", maintain_order="left"
+    )["exact"]
+    scaled = values.round(scale).cast(dtype, strict=False)
+    out = pl.select(
+        pl.when(values.is_not_null()).then(pl.coalesce(direct, looked_up, scaled))
     ).to_series()
-    rest = pl.select(pl.when(fast.is_null()).then(sub)).to_series()
-    slow, bad = _parse_each(rest)
-    values = direct.scatter(todo, pl.select(pl.coalesce(fast, slow)).to_series())
-    invalid = pl.Series(raw.name, [False] * raw.len()).scatter(todo, bad)
-    return values.alias(raw.name), invalid
+    too_large = (out.is_null() & values.is_not_null()).alias(raw.name)
+    return out.alias(raw.name), invalid, too_large

@@ -9,17 +9,10 @@ from typing import Any
 import duckdb
 
 from crm.errors import NotFound, ValidationError
-from crm.parsing.checks import (
-    check_email,
-    check_phone,
-    check_telegram,
-    check_url,
-    clean_text,
-    split_list,
-)
+from crm.fields import CHANNELS
+from crm.parsing.checks import split_list
 from crm.registry.owners import get_owner
-from crm.store import Store, columns, update_versioned
-from crm.vocab.geo import normalise_country, normalise_language
+from crm.store import Store, check_versions, columns, update_versioned
 from crm.vocab.platforms import (
     ChannelRef,
     canonical_url,
@@ -27,7 +20,6 @@ from crm.vocab.platforms import (
     check_platform,
     parse_channel_url,
 )
-from crm.vocab.terms import KINDS
 
 CHANNEL_EDITABLE = (
     "title",
@@ -82,34 +74,16 @@ _CHANNEL_COLS = ", ".join(f.name for f in fields(Channel))
 
 
 def clean_channel_fields(values: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise editable channel fields; refuses with a clear message."""
+    """Validate and normalise editable channel fields by the rules imports use (crm.fields);
+    refuses with a clear message."""
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key not in CHANNEL_EDITABLE:
             raise ValidationError(f"“{key}” is not a channel field that can be edited.")
-        if key == "kind":
-            kind = (clean_text(value) or "person").lower().replace(" ", "_")
-            if kind not in KINDS:
-                raise ValidationError(f"Kind must be one of {', '.join(KINDS)}, not “{value}”.")
-            out[key] = kind
-        elif key in ("niches", "tags"):
-            out[key] = split_list(value)
-        elif key == "email":
-            out[key] = check_email(value)
-        elif key == "telegram":
-            out[key] = check_telegram(value)
-        elif key == "phone":
-            out[key] = check_phone(value)
-        elif key == "url":
-            out[key] = check_url(value)
-        elif key == "country":
-            out[key] = normalise_country(clean_text(value))
-        elif key == "language":
-            out[key] = normalise_language(clean_text(value))
-        elif key == "owner_id":
+        if key == "owner_id":
             out[key] = int(value) if value not in (None, "") else None
         else:
-            out[key] = clean_text(value)
+            out[key] = CHANNELS.by_column(key).check(value)
     return out
 
 
@@ -135,7 +109,9 @@ def add_channel(store: Store, platform: str, handle: str, **values: Any) -> int:
     clean = clean_channel_fields(values)
     clean.setdefault("kind", "person")
     clean.setdefault("url", canonical_url(ref.platform, ref.handle) or None)
-    with store.transaction() as cur:
+    with store.transaction("registry") as cur:
+        if clean.get("owner_id") is not None:
+            get_owner(cur, clean["owner_id"])
         if find_channel(cur, ref) is not None:
             raise ValidationError(f"{ref} is in the registry already.")
         names = ["platform", "handle", *clean]
@@ -150,36 +126,51 @@ def add_channel(store: Store, platform: str, handle: str, **values: Any) -> int:
 def add_channel_from_url(store: Store, url: str, **values: Any) -> tuple[int, bool]:
     """Add the channel a URL points at; (id, created). An existing channel is returned, not copied."""
     ref = parse_channel_url(url)
-    existing = find_channel(store.cursor(), ref)
-    if existing is not None:
-        return existing, False
     values.setdefault("url", url.strip() if "://" in url else "https://" + url.strip())
     if ref.kind_hint:
         values.setdefault("kind", ref.kind_hint)
-    return add_channel(store, ref.platform, ref.handle, **values), True
+    # the look-up and the insert in one transaction: two sessions pasting the same link at once
+    # get one channel, not a refusal for the second
+    with store.transaction("registry") as cur:
+        existing = find_channel(cur, ref)
+        if existing is not None:
+            return existing, False
+        return add_channel(store, ref.platform, ref.handle, **values), True
 
 
-def update_channel(store: Store, channel_id: int, version: int, **changes: Any) -> int:
-    """Apply edits if the channel is still at ``version``; returns the new version."""
+def update_channel(
+    store: Store,
+    channel_id: int,
+    version: int,
+    *,
+    seen: dict[str, Any] | None = None,
+    **changes: Any,
+) -> int:
+    """Apply edits made to the channel at ``version``; returns the new version.
+
+    With ``seen`` (field → the value shown when the form opened) an edit to a channel that moved
+    on meanwhile still applies unless someone else changed one of the same fields.
+    """
     clean = clean_channel_fields(changes)
     if not clean:
         return version
-    if clean.get("owner_id") is not None:
-        get_owner(store.cursor(), clean["owner_id"])
-    with store.transaction() as cur:
-        return update_versioned(cur, "channels", channel_id, version, clean)
+    with store.transaction("registry") as cur:
+        if clean.get("owner_id") is not None:
+            get_owner(cur, clean["owner_id"])
+        return update_versioned(cur, "channels", channel_id, version, clean, seen=seen)
 
 
 def set_archived(store: Store, channel_id: int, version: int, archived: bool) -> int:
     """Archive or restore a channel; returns the new version."""
-    with store.transaction() as cur:
+    with store.transaction("registry") as cur:
         return update_versioned(cur, "channels", channel_id, version, {"archived": archived})
 
 
 def bulk_edit(
     store: Store,
-    channel_ids: list[int],
+    channel_ids: list[int] | None = None,
     *,
+    versions: dict[int, int] | None = None,
     add_tags: list[str] | None = None,
     remove_tags: list[str] | None = None,
     owner_id: int | None = None,
@@ -187,14 +178,16 @@ def bulk_edit(
     archived: bool | None = None,
 ) -> int:
     """Tag, untag, assign an owner to, archive or restore many channels in one transaction;
-    returns how many channels changed (each of them gets a new version)."""
-    ids = sorted({int(i) for i in channel_ids})
+    returns how many channels changed (each of them gets a new version).
+
+    The channels are ``channel_ids`` and the keys of ``versions`` (channel id → the version
+    shown); with ``versions``, nothing is written if any of those channels changed since.
+    """
+    ids = sorted({int(i) for i in [*(channel_ids or []), *(versions or {})]})
     if not ids:
         raise ValidationError("Select at least one channel first.")
     add = split_list(add_tags or [])
     remove = split_list(remove_tags or [])
-    if owner_id is not None:
-        get_owner(store.cursor(), owner_id)
     new_tags = """
         list_filter(
             list_concat(tags, list_filter(?::varchar[], lambda t: not list_contains(tags, t))),
@@ -204,7 +197,11 @@ def bulk_edit(
     new_owner = "case when ? then null when ? is not null then ? else owner_id end"
     new_archived = "coalesce(?, archived)"
     params = [add, remove, clear_owner, owner_id, owner_id, archived]
-    with store.transaction() as cur:
+    with store.transaction("registry") as cur:
+        if owner_id is not None:
+            get_owner(cur, owner_id)
+        if versions:
+            check_versions(cur, "channels", versions)
         changed = cur.execute(
             f"""
             update channels

@@ -9,12 +9,7 @@ import duckdb
 import polars as pl
 
 from crm.errors import NotFound, ValidationError
-from crm.parsing.checks import (
-    check_email,
-    check_phone,
-    check_telegram,
-    clean_text,
-)
+from crm.fields import OWNERS
 from crm.registry.queries import LATEST_SQL, ChannelFilter, list_channels
 from crm.store import Store, columns, refusal, update_versioned
 
@@ -45,28 +40,19 @@ def get_owner(cur: duckdb.DuckDBPyConnection, owner_id: int) -> Owner:
 
 
 def clean_owner_fields(values: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise owner fields."""
+    """Validate and normalise owner fields by the rules imports use (crm.fields)."""
     out: dict[str, Any] = {}
     for key, value in values.items():
         if key not in OWNER_EDITABLE:
             raise ValidationError(f"“{key}” is not an owner field.")
-        if key == "email":
-            out[key] = check_email(value)
-        elif key == "telegram":
-            out[key] = check_telegram(value)
-        elif key == "phone":
-            out[key] = check_phone(value)
-        else:
-            out[key] = clean_text(value)
-    if "name" in out and not out["name"]:
-        raise ValidationError("An owner needs a name.")
+        out[key] = OWNERS.by_column(key).check(value)
     return out
 
 
 def add_owner(store: Store, name: str, **values: Any) -> int:
     """Create an owner (the person or admin you negotiate with)."""
     clean = clean_owner_fields({"name": name, **values})
-    with store.transaction() as cur:
+    with store.transaction("registry") as cur:
         names = list(clean)
         row = cur.execute(
             f"insert into owners ({columns(names)}) values ({', '.join('?' for _ in names)}) "
@@ -76,19 +62,30 @@ def add_owner(store: Store, name: str, **values: Any) -> int:
     return int(row[0][0])
 
 
-def update_owner(store: Store, owner_id: int, version: int, **changes: Any) -> int:
-    """Apply edits to an owner still at ``version``; returns the new version."""
+def update_owner(
+    store: Store,
+    owner_id: int,
+    version: int,
+    *,
+    seen: dict[str, Any] | None = None,
+    **changes: Any,
+) -> int:
+    """Apply edits made to the owner at ``version``; returns the new version.
+
+    With ``seen`` (field → the value shown when the form opened) an edit to an owner who moved
+    on meanwhile still applies unless someone else changed one of the same fields.
+    """
     clean = clean_owner_fields(changes)
     if not clean:
         return version
-    with store.transaction() as cur:
-        return update_versioned(cur, "owners", owner_id, version, clean)
+    with store.transaction("registry") as cur:
+        return update_versioned(cur, "owners", owner_id, version, clean, seen=seen)
 
 
 def delete_owner(store: Store, owner_id: int, version: int) -> int:
     """Delete an owner still at ``version``; their channels stay, without an owner (each gets a
     new version). Returns how many channels lost their owner."""
-    with store.transaction() as cur:
+    with store.transaction("registry") as cur:
         gone = cur.execute(
             "delete from owners where id = ? and version = ? returning id", [owner_id, version]
         ).fetchall()
@@ -111,16 +108,15 @@ def merge_owners(store: Store, keep_id: int, drop_id: int) -> int:
     Returns how many channels moved."""
     if keep_id == drop_id:
         raise ValidationError("Choose two different owners to merge.")
-    cur = store.cursor()
-    keep, drop = get_owner(cur, keep_id), get_owner(cur, drop_id)
-    filled = {
-        name: getattr(drop, name)
-        for name in ("email", "telegram", "phone", "other_contact")
-        if not getattr(keep, name) and getattr(drop, name)
-    }
-    if drop.notes:
-        filled["notes"] = f"{keep.notes}\n{drop.notes}" if keep.notes else drop.notes
-    with store.transaction() as tx:
+    with store.transaction("registry") as tx:
+        keep, drop = get_owner(tx, keep_id), get_owner(tx, drop_id)
+        filled = {
+            name: getattr(drop, name)
+            for name in ("email", "telegram", "phone", "other_contact")
+            if not getattr(keep, name) and getattr(drop, name)
+        }
+        if drop.notes:
+            filled["notes"] = f"{keep.notes}\n{drop.notes}" if keep.notes else drop.notes
         if filled:
             update_versioned(tx, "owners", keep.id, keep.version, filled)
         moved = tx.execute(
@@ -160,7 +156,8 @@ def list_owners(cur: duckdb.DuckDBPyConnection, search: str = "") -> pl.DataFram
         group by all
         order by channels desc, o.name
     """
-    return cur.sql(sql, params=[search.strip(), search.strip()]).pl()
+    frame: pl.DataFrame = cur.sql(sql, params=[search.strip(), search.strip()]).pl()
+    return frame
 
 
 def owner_channels(cur: duckdb.DuckDBPyConnection, owner_id: int) -> pl.DataFrame:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import duckdb
@@ -10,50 +9,36 @@ import polars as pl
 
 from crm import metrics
 from crm.errors import NotFound, ValidationError
-from crm.fields import SNAPSHOT_METRICS
-from crm.parsing.checks import (
-    check_count,
-    clean_text,
-)
+from crm.fields import SNAPSHOT_METRICS, SNAPSHOTS
 from crm.registry.channels import get_channel
 from crm.store import Store, columns
-from crm.vocab.terms import PROVENANCES
 
 
 def clean_snapshot_fields(values: dict[str, Any]) -> dict[str, Any]:
-    """Validate snapshot numbers (none negative), date and provenance."""
+    """Validate snapshot numbers (none negative), date and provenance by the rules imports use
+    (crm.fields); the engagement, when not given, is derived from likes, comments and shares."""
     out: dict[str, Any] = {}
     for name in SNAPSHOT_METRICS:
         if name in values:
-            label = name.replace("avg_", "average ").replace("_", " ")
-            number = check_count(values[name], label.capitalize())
-            out[name] = number
+            out[name] = SNAPSHOTS.by_name(name).check(values[name])
     if all(out.get(n) is None for n in SNAPSHOT_METRICS):
         raise ValidationError("A snapshot needs at least one number (followers, reach, views …).")
-    provenance = values.get("provenance") or "manual"
-    if provenance not in PROVENANCES:
-        raise ValidationError(f"Provenance must be one of {', '.join(PROVENANCES)}.")
-    out["provenance"] = provenance
-    measured = values.get("measured_on") or dt.date.today()
-    if isinstance(measured, str):
-        try:
-            measured = dt.date.fromisoformat(measured)
-        except ValueError:
-            raise ValidationError(f"“{measured}” is not a date (use YYYY-MM-DD).") from None
-    if isinstance(measured, dt.datetime):
-        measured = measured.date()
-    if measured > dt.date.today() + dt.timedelta(days=1):
-        raise ValidationError("A measurement cannot be dated in the future.")
-    out["measured_on"] = measured
-    out["source"] = clean_text(values.get("source"))
+    if out.get("avg_engagement") is None:
+        derived = metrics.engagement(
+            out.get("avg_likes"), out.get("avg_comments"), out.get("avg_shares")
+        )
+        if derived is not None:
+            out["avg_engagement"] = derived
+    for name in ("provenance", "measured_on", "source"):
+        out[name] = SNAPSHOTS.by_name(name).check(values.get(name))
     return out
 
 
 def add_snapshot(store: Store, channel_id: int, **values: Any) -> int:
     """Record a metric snapshot for a channel (numbers checked, provenance required)."""
     clean = clean_snapshot_fields(values)
-    get_channel(store.cursor(), channel_id)
-    with store.transaction() as cur:
+    with store.transaction("registry") as cur:
+        get_channel(cur, channel_id)
         names = ["channel_id", *clean]
         row = cur.execute(
             f"insert into snapshots ({columns(names)}) "
@@ -74,7 +59,7 @@ def followers_change(snapshots: pl.DataFrame) -> int | None:
 
 def delete_snapshot(store: Store, channel_id: int, snapshot_id: int) -> None:
     """Remove one snapshot of a channel (a measurement entered by mistake)."""
-    with store.transaction() as cur:
+    with store.transaction("registry") as cur:
         gone = cur.execute(
             "delete from snapshots where id = ? and channel_id = ? returning id",
             [snapshot_id, channel_id],
@@ -93,4 +78,5 @@ def list_snapshots(cur: duckdb.DuckDBPyConnection, channel_id: int) -> pl.DataFr
         from snapshots where channel_id = ?
         order by measured_on, id
     """
-    return cur.sql(sql, params=[channel_id]).pl()
+    frame: pl.DataFrame = cur.sql(sql, params=[channel_id]).pl()
+    return frame

@@ -62,29 +62,32 @@ COUNTRY_ALIASES = {
 LANGUAGE_ALIASES = {a: code for code, aliases in _LANGUAGES.items() for a in (code, *aliases)}
 
 
+def _canonical(values: pl.Series, aliases: dict[str, str]) -> pl.Series:
+    text = values.cast(pl.String).str.strip_chars()
+    text = pl.select(pl.when(text != "").then(text)).to_series()
+    mapped = text.str.to_lowercase().replace_strict(aliases, default=None, return_dtype=pl.String)
+    return mapped.fill_null(text).alias(values.name)
+
+
+def normalise_country_column(values: pl.Series) -> pl.Series:
+    """Countries typed in English or Russian to their English names; other text kept as typed,
+    blank as null. The one implementation behind normalise_country."""
+    return _canonical(values, COUNTRY_ALIASES)
+
+
+def normalise_language_column(values: pl.Series) -> pl.Series:
+    """Languages typed as a code or a name to their ISO 639-1 codes; other text kept as typed,
+    blank as null. The one implementation behind normalise_language."""
+    return _canonical(values, LANGUAGE_ALIASES)
+
+
 def normalise_country(text: str | None) -> str | None:
     """The English name of a country typed in English or Russian; other text is kept as typed."""
-    if text is None or not text.strip():
-        return None
-    return COUNTRY_ALIASES.get(text.strip().lower(), text.strip())
+    out = normalise_country_column(pl.Series([text], dtype=pl.String))[0]
+    return None if out is None else str(out)
 
 
 def normalise_language(text: str | None) -> str | None:
     """The ISO 639-1 code of a language typed as a code or a name; other text is kept as typed."""
-    if text is None or not text.strip():
-        return None
-    return LANGUAGE_ALIASES.get(text.strip().lower(), text.strip())
-
-
-def normalise_country_column(values: pl.Series) -> pl.Series:
-    """normalise_country over a text column, vectorised."""
-    key = values.str.strip_chars().str.to_lowercase()
-    mapped = key.replace_strict(COUNTRY_ALIASES, default=None, return_dtype=pl.String)
-    return mapped.fill_null(values.str.strip_chars()).alias(values.name)
-
-
-def normalise_language_column(values: pl.Series) -> pl.Series:
-    """normalise_language over a text column, vectorised."""
-    key = values.str.strip_chars().str.to_lowercase()
-    mapped = key.replace_strict(LANGUAGE_ALIASES, default=None, return_dtype=pl.String)
-    return mapped.fill_null(values.str.strip_chars()).alias(values.name)
+    out = normalise_language_column(pl.Series([text], dtype=pl.String))[0]
+    return None if out is None else str(out)

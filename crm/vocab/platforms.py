@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
+
+import polars as pl
 
 from crm.errors import ValidationError
 
@@ -79,7 +81,6 @@ _CANONICAL = {
     "facebook": "https://facebook.com/{h}",
     "twitch": "https://twitch.tv/{h}",
 }
-_HANDLE_RE = re.compile(r"^[\w.\-/@]+$", re.UNICODE)
 _VK_NUMERIC = re.compile(r"^(club|public|event|id)(\d+)$")
 RESERVED_FIRST = {
     "telegram": {"s", "joinchat", "c"},
@@ -124,118 +125,248 @@ def canonical_url(platform: str, handle: str) -> str:
     return pattern.format(h=handle)
 
 
+def handle_expr(handle: pl.Expr) -> pl.Expr:
+    """Handles normalised: lower case, no ``@``, no surrounding slashes or spaces."""
+    return (
+        handle.str.strip_chars()
+        .str.strip_chars("/")
+        .str.strip_chars_start("@")
+        .str.strip_chars()
+        .str.to_lowercase()
+    )
+
+
 def normalise_handle(handle: str) -> str:
     """Lower case, no ``@``, no surrounding slashes or spaces."""
-    return handle.strip().strip("/").lstrip("@").strip().lower()
+    out = pl.select(handle_expr(pl.lit(handle, pl.String))).item()
+    return str(out)
 
 
-def _path_parts(path: str) -> list[str]:
-    return [p for p in unquote(path).split("/") if p]
+_URL = r"^([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^?#]*)(?:\?([^#]*))?"
+_KNOWN = "VK, OK, Telegram, Instagram, YouTube, TikTok, Dzen, RUTUBE, X, Facebook, Twitch"
+
+
+def _unquoted(path: pl.Series) -> pl.Series:
+    # percent-escapes (vk.com/%D0%B8%D0%BC%D1%8F) decoded once per distinct path that has one
+    escaped = path.filter(path.str.contains("%", literal=True)).unique().to_list()
+    if not escaped:
+        return path
+    return path.replace(escaped, [unquote(p) for p in escaped])
+
+
+def parse_link_frame(links: pl.Series) -> pl.DataFrame:
+    """Links reduced to platform + handle, with the reason for each link that names no channel.
+
+    The one link parser: a DataFrame of ``platform``, ``handle`` and ``error`` (null when the link
+    was understood), one row per link; a null link gives nulls and no error.
+    """
+    raw = links.cast(pl.String).str.strip_chars()
+    candidate = (
+        pl.when(pl.col("raw").str.contains("://", literal=True))
+        .then(pl.col("raw"))
+        .otherwise(pl.lit("https://") + pl.col("raw"))
+    )
+    parts = pl.DataFrame({"raw": raw}).with_columns(url=candidate.str.extract_groups(_URL))
+    netloc = pl.col("url").struct.field("2")
+    host = (
+        netloc.str.replace(r"^.*@", "")
+        .str.replace(r":.*$", "")
+        .str.to_lowercase()
+        .str.strip_prefix("www.")
+    )
+    parts = parts.with_columns(
+        host=host,
+        path=pl.col("url").struct.field("3"),
+        query=pl.col("url").struct.field("4"),
+    )
+    parts = parts.with_columns(path=_unquoted(parts["path"]))
+    platform = (
+        pl.col("host")
+        .replace_strict(list(HOSTS), list(HOSTS.values()), default=None, return_dtype=pl.String)
+        .fill_null(pl.when(pl.col("host").str.ends_with(".tiktok.com")).then(pl.lit("tiktok")))
+    )
+    parts = parts.with_columns(
+        platform=platform,
+        segs=pl.col("path").str.split("/").list.eval(pl.element().filter(pl.element() != "")),
+    )
+    # each piece of the path once, as a column (expressions reused below are not recomputed)
+    parts = parts.with_columns(
+        n=pl.col("segs").list.len(),
+        s0=pl.col("segs").list.get(0, null_on_oob=True),
+        s1=pl.col("segs").list.get(1, null_on_oob=True),
+        last=pl.col("segs").list.last(),
+    ).with_columns(
+        first=pl.col("s0").str.to_lowercase(),
+        h0=handle_expr(pl.col("s0")),
+        h1=handle_expr(pl.col("s1")),
+    )
+    p, n, first = pl.col("platform"), pl.col("n"), pl.col("first")
+    h0, h1, last = pl.col("h0"), pl.col("h1"), pl.col("last")
+    reserved = pl.lit(False)
+    for name, words in RESERVED_FIRST.items():
+        reserved = reserved | ((p == name) & first.is_in(sorted(words)))
+    nested = (
+        pl.when(first.is_in(["channel", "c", "user"]) & (p == "youtube") & (n > 1))
+        .then(first + "/" + h1)
+        .when(first.is_in(["group", "profile"]) & (p == "ok") & (n > 1))
+        .then(first + "/" + h1)
+        .when(first.is_in(["channel", "u"]) & (p == "rutube") & (n > 1))
+        .then(first + "/" + h1)
+        .when(first.is_in(["id", "profile"]) & (p == "dzen") & (n > 1))
+        .then("id/" + h1)
+    )
+    handle = (
+        pl.when(n == 0)
+        .then(
+            pl.when((p == "facebook") & pl.col("query").str.contains("id=", literal=True))
+            .then("profile.php?id=" + pl.col("query").str.extract(r"id=([^&]*)", 1))
+            .otherwise(pl.lit(""))
+        )
+        .when(reserved)
+        .then(
+            pl.when((p == "telegram") & (first == "s") & (n > 1))
+            .then(h1)
+            .when((p == "facebook") & first.is_in(["pages", "pg"]) & (n > 1))
+            .then(pl.when(last.str.contains(r"^\d+$")).then(handle_expr(last)).otherwise(h1))
+            .when((p == "facebook") & (first == "groups") & (n > 1))
+            .then("groups/" + h1)
+            .otherwise(pl.lit(""))
+        )
+        .when(nested.is_not_null())
+        .then(nested)
+        .when(p == "rutube")
+        .then(pl.lit(""))  # rutube names a channel only as /channel/N or /u/name
+        .when(p == "vk")
+        # vk.com/club123 and vk.com/public123 are the same community
+        .then(h0.str.replace(r"^public(\d+)$", "club$1"))
+        .otherwise(h0)
+    )
+    label = p.replace_strict(
+        list(PLATFORM_LABELS), list(PLATFORM_LABELS.values()), default=None, return_dtype=pl.String
+    )
+    quoted = pl.lit("“") + pl.col("raw") + pl.lit("”")
+    parts = parts.with_columns(handle=handle)
+    error = (
+        pl.when(pl.col("raw").is_null())
+        .then(None)
+        .when(pl.col("raw") == "")
+        .then(pl.lit("Paste a link to a channel, e.g. https://t.me/name"))
+        .when(p.is_null())
+        .then(quoted + pl.lit(f" is not a link to a known platform ({_KNOWN})"))
+        .when(pl.col("handle").is_null() | (pl.col("handle") == ""))
+        .then(quoted + pl.lit(" links to ") + label + pl.lit(" but names no channel"))
+    )
+    return parts.select(
+        platform=pl.when(error.is_null()).then(p),
+        handle=pl.when(error.is_null()).then(pl.col("handle")),
+        error=error,
+    )
+
+
+def parse_links(links: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Links to ``platform\\x00handle`` and the reasons for refused ones (parse_link_frame)."""
+    frame = parse_link_frame(links)
+    pairs = frame.select(pl.col("platform") + pl.lit("\x00") + pl.col("handle")).to_series()
+    return pairs.alias(links.name), frame["error"].alias(links.name)
 
 
 def parse_channel_url(text: str) -> ChannelRef:
     """Reduce a pasted link (with or without scheme) to platform + handle, or refuse it."""
-    raw = (text or "").strip()
-    if not raw:
-        raise ValidationError("Paste a link to a channel, e.g. https://t.me/name.")
-    candidate = raw if "://" in raw else "https://" + raw
-    parts = urlsplit(candidate)
-    host = (parts.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
-    platform = HOSTS.get(host)
-    if platform is None and host.endswith(".tiktok.com"):
-        platform = "tiktok"
-    if platform is None:
-        raise ValidationError(
-            f"“{raw}” is not a link to a known platform "
-            "(VK, OK, Telegram, Instagram, YouTube, TikTok, Dzen, RUTUBE, X, Facebook, Twitch)."
-        )
-    segs = _path_parts(parts.path)
-    handle = _handle_from_path(platform, segs, parts.query)
-    if not handle:
-        raise ValidationError(f"“{raw}” links to {PLATFORM_LABELS[platform]} but names no channel.")
-    return ChannelRef(platform, handle)
+    row = parse_link_frame(pl.Series([text or ""], dtype=pl.String)).row(0, named=True)
+    if row["error"] is not None:
+        raise ValidationError(row["error"] + ".")
+    return ChannelRef(row["platform"], row["handle"])
 
 
-def _handle_from_path(platform: str, segs: list[str], query: str) -> str:
-    if not segs:
-        if platform == "facebook" and "id=" in query:
-            return "profile.php?id=" + query.split("id=", 1)[1].split("&", 1)[0]
-        return ""
-    first = segs[0].lower()
-    if first in RESERVED_FIRST.get(platform, set()):
-        if platform == "telegram" and first == "s" and len(segs) > 1:
-            return normalise_handle(segs[1])
-        if platform == "facebook" and first in {"pages", "pg"} and len(segs) > 1:
-            return normalise_handle(segs[-1] if segs[-1].isdigit() else segs[1])
-        if platform == "facebook" and first == "groups" and len(segs) > 1:
-            return "groups/" + normalise_handle(segs[1])
-        return ""
-    if platform == "youtube":
-        if first in {"channel", "c", "user"} and len(segs) > 1:
-            return f"{first}/{normalise_handle(segs[1])}"
-        return normalise_handle(segs[0])  # "@name"
-    if platform == "ok":
-        if first in {"group", "profile"} and len(segs) > 1:
-            return f"{first}/{normalise_handle(segs[1])}"
-        return normalise_handle(segs[0])
-    if platform == "rutube":
-        if first in {"channel", "u"} and len(segs) > 1:
-            return f"{first}/{normalise_handle(segs[1])}"
-        return ""
-    if platform == "dzen" and first in {"id", "profile"} and len(segs) > 1:
-        return f"id/{normalise_handle(segs[1])}"
-    if platform == "vk":
-        handle = normalise_handle(segs[0])
-        match = _VK_NUMERIC.match(handle)
-        # vk.com/club123 and vk.com/public123 are the same community
-        if match and match.group(1) in {"club", "public"}:
-            return "club" + match.group(2)
-        return handle
-    return normalise_handle(segs[0])
+def channel_key_frame(keys: pl.Series) -> pl.DataFrame:
+    """``PLATFORM:HANDLE`` texts or links reduced to platform + handle, with reasons (as
+    parse_link_frame); the one implementation behind parse_channel_key."""
+    raw = keys.cast(pl.String).str.strip_chars()
+    parts = pl.DataFrame({"raw": raw}).with_columns(
+        head=pl.col("raw").str.extract(r"^([^:]*):", 1).str.to_lowercase(),
+        tail=pl.col("raw").str.extract(r"^[^:]*:(.*)$", 1),
+    )
+    keyed = pl.col("head").is_in(PLATFORMS) & ~pl.col("tail").str.starts_with("//")
+    parts = parts.with_columns(keyed=keyed.fill_null(False), key_handle=handle_expr(pl.col("tail")))
+    linked = parse_link_frame(parts["raw"].filter(~parts["keyed"]))
+    by_key = parts.filter(pl.col("keyed")).select(
+        pl.when(pl.col("key_handle") != "").then(pl.col("head")).alias("platform"),
+        pl.when(pl.col("key_handle") != "").then(pl.col("key_handle")).alias("handle"),
+        pl.when(pl.col("key_handle") == "")
+        .then(pl.lit("“") + pl.col("raw") + pl.lit("” names no handle after the platform"))
+        .alias("error"),
+    )
+    order = pl.concat([parts["keyed"].arg_true(), (~parts["keyed"]).arg_true()])
+    both = pl.concat([by_key, linked])
+    return both.with_columns(_at=order).sort("_at").drop("_at")
 
 
 def parse_channel_key(text: str) -> ChannelRef:
     """Read ``PLATFORM:HANDLE`` or a URL into a channel reference."""
-    raw = (text or "").strip()
-    head, sep, tail = raw.partition(":")
-    if sep and head.lower() in PLATFORMS and not tail.startswith("//"):
-        handle = normalise_handle(tail)
-        if not handle:
-            raise ValidationError(f"“{raw}” names no handle after the platform.")
-        return ChannelRef(head.lower(), handle)
-    return parse_channel_url(raw)
+    row = channel_key_frame(pl.Series([text or ""], dtype=pl.String)).row(0, named=True)
+    if row["error"] is not None:
+        raise ValidationError(row["error"] + ".")
+    return ChannelRef(row["platform"], row["handle"])
+
+
+PLATFORM_ALIASES = {
+    "twitter": "x",
+    "вк": "vk",
+    "вконтакте": "vk",
+    "одноклассники": "ok",
+    "телеграм": "telegram",
+    "tg": "telegram",
+    "yt": "youtube",
+    "fb": "facebook",
+    "zen": "dzen",
+    "дзен": "dzen",
+    "insta": "instagram",
+    "ig": "instagram",
+    **{p: p for p in PLATFORMS},
+}
+
+
+def platform_column(values: pl.Series) -> pl.Series:
+    """Platform names as typed (any case, aliases like ``ВКонтакте``) to their codes; null where
+    unknown. The one implementation behind check_platform."""
+    key = values.cast(pl.String).str.strip_chars().str.to_lowercase()
+    return key.replace_strict(
+        list(PLATFORM_ALIASES),
+        list(PLATFORM_ALIASES.values()),
+        default=None,
+        return_dtype=pl.String,
+    ).alias(values.name)
 
 
 def check_platform(value: str) -> str:
     """A known platform name (case-insensitive), or a clear refusal."""
-    name = (value or "").strip().lower()
-    aliases = {
-        "twitter": "x",
-        "вк": "vk",
-        "вконтакте": "vk",
-        "одноклассники": "ok",
-        "телеграм": "telegram",
-        "tg": "telegram",
-        "yt": "youtube",
-        "fb": "facebook",
-        "zen": "dzen",
-        "дзен": "dzen",
-        "insta": "instagram",
-        "ig": "instagram",
-    }
-    name = aliases.get(name, name)
-    if name not in PLATFORMS:
+    code = platform_column(pl.Series([value or ""], dtype=pl.String))[0]
+    if code is None:
         raise ValidationError(f"Unknown platform “{value}”. Known: {', '.join(PLATFORMS)}.")
-    return name
+    return str(code)
+
+
+MAX_HANDLE = 200
+
+
+def handle_column(values: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(normalised handles, Boolean 'not a valid handle') for a text column; blank gives null.
+    The one implementation behind check_handle."""
+    handles = pl.DataFrame({"h": values.cast(pl.String)}).select(handle_expr(pl.col("h")))
+    clean = handles.to_series()
+    valid = clean.str.replace_all(r"[?=]", "").str.contains(r"^[\w.\-/@]+$") & (
+        clean.str.len_chars() <= MAX_HANDLE
+    )
+    clean = pl.select(pl.when(clean != "").then(clean)).to_series()
+    bad = (clean.is_not_null() & ~valid).fill_null(False)
+    return pl.select(pl.when(~bad).then(clean)).to_series().alias(values.name), bad
 
 
 def check_handle(handle: str) -> str:
     """A normalised handle, or a clear refusal."""
-    h = normalise_handle(handle)
-    if not h:
-        raise ValidationError("A channel needs a handle.")
-    if len(h) > 200 or not _HANDLE_RE.match(h.replace("?", "").replace("=", "")):
+    clean, bad = handle_column(pl.Series([handle or ""], dtype=pl.String))
+    if bad[0]:
         raise ValidationError(f"“{handle}” is not a valid handle.")
-    return h
+    if clean[0] is None:
+        raise ValidationError("A channel needs a handle.")
+    return str(clean[0])

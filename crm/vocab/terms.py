@@ -55,9 +55,38 @@ FORMAT_LABELS = {
     "other": "Other",
 }
 FORMATS = tuple(FORMAT_LABELS)
+# what files call a format (keys as the normaliser sees them: lower case, spaces as "_")
+FORMAT_ALIASES = {
+    **{f: f for f in FORMATS},
+    "пост": "post",
+    "публикация": "post",
+    "stories": "story",
+    "сторис": "story",
+    "reels": "reel",
+    "рилс": "reel",
+    "integration": "video_integration",
+    "интеграция": "video_integration",
+    "dedicated": "dedicated_video",
+    "нативка": "native",
+    "нативная_реклама": "native",
+    "закреп": "pinned",
+    "репост": "repost",
+    "эфир": "live",
+    "другое": "other",
+}
 
 PRICE_KIND_LABELS = {"listed": "Listed", "quoted": "Quoted", "agreed": "Agreed", "paid": "Paid"}
 PRICE_KINDS = tuple(PRICE_KIND_LABELS)
+PRICE_KIND_ALIASES = {
+    **{k: k for k in PRICE_KINDS},
+    "list": "listed",
+    "прайс": "listed",
+    "quote": "quoted",
+    "запрос": "quoted",
+    "agreed_price": "agreed",
+    "согласовано": "agreed",
+    "оплачено": "paid",
+}
 
 CONTENT_TYPES = (
     "provocation", "instruction", "medal", "humor", "giveaway", "review", "announcement", "other",

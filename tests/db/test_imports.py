@@ -5,17 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-import openpyxl
+import duckdb
+import polars as pl
 import pytest
+import xlsxwriter
 
-from crm.errors import ImportRefused
+from crm.errors import ImportRefused, StaleEdit, ValidationError
 from crm.importing import channels as import_channels_module
 from crm.importing.channels import apply_import, import_channels_file, plan_channel_import
+from crm.importing.plan import ImportPlan, Step
 from crm.importing.read import read_table
 from crm.importing.report import rejects_csv
 from crm.importing.results import DuplicateRow, RejectedRow
-from crm.registry import add_channel, add_owner, add_snapshot
+from crm.registry import add_channel, add_channel_from_url, add_owner, add_snapshot, update_channel
+from crm.store import Store
 
 TODAY = dt.date.today()
 
@@ -26,8 +31,8 @@ def write(tmp_path: Path, text: str, name: str = "channels.csv", encoding: str =
     return path
 
 
-def channels(store) -> list[dict]:
-    return (
+def channels(store: Store) -> list[dict[str, Any]]:
+    frame: pl.DataFrame = (
         store.cursor()
         .sql(
             """
@@ -38,11 +43,11 @@ def channels(store) -> list[dict]:
             """
         )
         .pl()
-        .to_dicts()
     )
+    return frame.to_dicts()
 
 
-def snapshots(store) -> list[tuple]:
+def snapshots(store: Store) -> list[tuple[Any, ...]]:
     return (
         store.cursor()
         .execute(
@@ -57,7 +62,7 @@ def snapshots(store) -> list[tuple]:
     )
 
 
-def table_dump(store) -> dict[str, list[tuple]]:
+def table_dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     cur = store.cursor()
     return {
         name: cur.execute(f"select * from {name} order by id").fetchall()
@@ -75,7 +80,7 @@ SAMPLE = (
 )
 
 
-def test_import_new_channels_with_every_field(store, tmp_path):
+def test_import_new_channels_with_every_field(store: Store, tmp_path: Path) -> None:
     path = write(tmp_path, SAMPLE)
     result = import_channels_file(store, path)
     assert (result.new, result.updated, result.unchanged, result.rejected, result.duplicates) == (
@@ -161,7 +166,7 @@ def test_import_new_channels_with_every_field(store, tmp_path):
     assert store.cursor().execute("select name from owners").fetchall() == [("Ирина",)]
 
 
-def test_existing_owner_is_found_by_name(store, tmp_path):
+def test_existing_owner_is_found_by_name(store: Store, tmp_path: Path) -> None:
     owner = add_owner(store, "Ирина Котова")
     import_channels_file(store, write(tmp_path, "handle,platform,owner\nanna,vk,ИРИНА КОТОВА\n"))
     assert store.cursor().execute(
@@ -169,7 +174,7 @@ def test_existing_owner_is_found_by_name(store, tmp_path):
     ).fetchall() == [(owner, owner)]
 
 
-def test_reimport_is_unchanged_and_writes_nothing(store, tmp_path):
+def test_reimport_is_unchanged_and_writes_nothing(store: Store, tmp_path: Path) -> None:
     path = write(tmp_path, SAMPLE)
     import_channels_file(store, path)
     before = table_dump(store)
@@ -178,7 +183,7 @@ def test_reimport_is_unchanged_and_writes_nothing(store, tmp_path):
     assert table_dump(store) == before
 
 
-def test_changed_file_updates_only_given_fields(store, tmp_path):
+def test_changed_file_updates_only_given_fields(store: Store, tmp_path: Path) -> None:
     add_channel(store, "telegram", "anna", title="Old title", city="Казань", tags=["a"])
     add_channel(store, "telegram", "boris", title="Boris")
     cid = store.cursor().execute("select id from channels where handle = 'anna'").fetchall()[0][0]
@@ -221,14 +226,16 @@ def test_changed_file_updates_only_given_fields(store, tmp_path):
     assert len(snapshots(store)) == 2
 
 
-def test_metric_change_alone_adds_snapshot_without_version_bump(store, tmp_path):
+def test_metric_change_alone_adds_snapshot_without_version_bump(
+    store: Store, tmp_path: Path
+) -> None:
     import_channels_file(store, write(tmp_path, "link,followers\nt.me/anna,100\n"))
     result = import_channels_file(store, write(tmp_path, "link,followers\nt.me/anna,110\n"))
     assert (result.updated, channels(store)[0]["version"]) == (1, 1)
     assert [s[2] for s in snapshots(store)] == [100, 110]
 
 
-def test_dry_run_writes_nothing(store, tmp_path):
+def test_dry_run_writes_nothing(store: Store, tmp_path: Path) -> None:
     before = table_dump(store)
     result = import_channels_file(store, write(tmp_path, SAMPLE), dry_run=True)
     assert (result.new, result.dry_run) == (3, True)
@@ -238,7 +245,7 @@ def test_dry_run_writes_nothing(store, tmp_path):
     assert table_dump(store) == before
 
 
-def test_rejected_rows_have_line_and_reason(store, tmp_path):
+def test_rejected_rows_have_line_and_reason(store: Store, tmp_path: Path) -> None:
     text = (
         "Ссылка,Подписчики,Почта,Тип\n"  # line 1
         "t.me/good_one,1000,,\n"  # 2
@@ -274,7 +281,7 @@ def test_rejected_rows_have_line_and_reason(store, tmp_path):
     assert [c["handle"] for c in channels(store)] == ["good_one"]
 
 
-def test_no_platform_is_a_reject_and_default_platform_applies(store, tmp_path):
+def test_no_platform_is_a_reject_and_default_platform_applies(store: Store, tmp_path: Path) -> None:
     path = write(tmp_path, "handle,followers\nanna,1\nt.me/boris,2\n")
     result = import_channels_file(store, path)
     assert [str(r) for r in result.rejects] == [
@@ -288,7 +295,7 @@ def test_no_platform_is_a_reject_and_default_platform_applies(store, tmp_path):
     ]
 
 
-def test_unknown_platform_value_is_rejected(store, tmp_path):
+def test_unknown_platform_value_is_rejected(store: Store, tmp_path: Path) -> None:
     result = import_channels_file(
         store, write(tmp_path, "platform,handle\nmyspace,anna\nвк,boris\n")
     )
@@ -296,7 +303,7 @@ def test_unknown_platform_value_is_rejected(store, tmp_path):
     assert [(c["platform"], c["handle"]) for c in channels(store)] == [("vk", "boris")]
 
 
-def test_duplicates_later_row_wins(store, tmp_path):
+def test_duplicates_later_row_wins(store: Store, tmp_path: Path) -> None:
     path = write(
         tmp_path,
         "link,followers,title\nt.me/anna,100,First\nt.me/boris,5,B\nhttps://t.me/ANNA,120,Second\n",
@@ -311,14 +318,14 @@ def test_duplicates_later_row_wins(store, tmp_path):
     assert [s[2] for s in snapshots(store)] == [5, 120]
 
 
-def test_cp1251_semicolon_decimal_comma(store, tmp_path):
+def test_cp1251_semicolon_decimal_comma(store: Store, tmp_path: Path) -> None:
     text = "Ник;Площадка;Подписчики;Охват;ER\r\nанна_блог;vk;12,5K;1 234,5;3,4%\r\n"
     result = import_channels_file(store, write(tmp_path, text, encoding="cp1251"))
     assert result.new == 1
     assert snapshots(store)[0][:6] == ("анна_блог", TODAY, 12_500, 1234.5, None, 425.0)
 
 
-def test_utf8_bom_file(store, tmp_path):
+def test_utf8_bom_file(store: Store, tmp_path: Path) -> None:
     text = "\ufeffURL,Subscribers\nhttps://www.youtube.com/@TechReview,1.2M\n"
     result = import_channels_file(store, write(tmp_path, text))
     assert result.new == 1
@@ -326,14 +333,15 @@ def test_utf8_bom_file(store, tmp_path):
     assert snapshots(store)[0][2] == 1_200_000
 
 
-def test_xlsx_file(store, tmp_path):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["Ссылка", "Название", "Подписчики", "Дата замера", "Цена", "Валюта"])
-    sheet.append(["https://t.me/anna", "Анна", 1200, dt.datetime(2024, 3, 1), 1500.5, "usd"])
-    sheet.append(["https://vk.com/boris", "Борис", "3,5K", None, None, None])
+def test_xlsx_file(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "channels.xlsx"
-    book.save(path)
+    with xlsxwriter.Workbook(path, {"strings_to_urls": False}) as book:
+        sheet = book.add_worksheet()
+        day = book.add_format({"num_format": "yyyy-mm-dd"})
+        sheet.write_row(0, 0, ["Ссылка", "Название", "Подписчики", "Дата замера", "Цена", "Валюта"])
+        sheet.write_row(1, 0, ["https://t.me/anna", "Анна", 1200, None, 1500.5, "usd"])
+        sheet.write_datetime(1, 3, dt.datetime(2024, 3, 1), day)
+        sheet.write_row(2, 0, ["https://vk.com/boris", "Борис", "3,5K", None, None, None])
     result = import_channels_file(store, path)
     assert result.summary() == "2 new, 0 updated, 0 unchanged, 0 rejected"
     assert [s[:3] for s in snapshots(store)] == [
@@ -345,7 +353,7 @@ def test_xlsx_file(store, tmp_path):
     ]
 
 
-def test_mapping_override_by_hand(store, tmp_path):
+def test_mapping_override_by_hand(store: Store, tmp_path: Path) -> None:
     path = write(tmp_path, "Канал,Кол-во,Что-то\nanna,100,x\n")
     with pytest.raises(ImportRefused) as info:
         import_channels_file(store, path, platform="telegram")
@@ -362,7 +370,7 @@ def test_mapping_override_by_hand(store, tmp_path):
         import_channels_file(store, path, platform="telegram", mapping={"Кол-во": "subs"})
 
 
-def test_unknown_default_platform_is_refused(store, tmp_path):
+def test_unknown_default_platform_is_refused(store: Store, tmp_path: Path) -> None:
     with pytest.raises(ImportRefused, match="Unknown platform “myspace”"):
         import_channels_file(store, write(tmp_path, "handle\nanna\n"), platform="myspace")
 
@@ -383,7 +391,9 @@ def test_unknown_default_platform_is_refused(store, tmp_path):
         ),
     ],
 )
-def test_unreadable_file_refused_and_nothing_written(store, tmp_path, data, message):
+def test_unreadable_file_refused_and_nothing_written(
+    store: Store, tmp_path: Path, data: bytes, message: str
+) -> None:
     path = tmp_path / "bad.csv"
     path.write_bytes(data)
     before = table_dump(store)
@@ -393,12 +403,14 @@ def test_unreadable_file_refused_and_nothing_written(store, tmp_path, data, mess
     assert table_dump(store) == before
 
 
-def test_missing_file_refused(store, tmp_path):
+def test_missing_file_refused(store: Store, tmp_path: Path) -> None:
     with pytest.raises(ImportRefused, match="Cannot read"):
         import_channels_file(store, tmp_path / "nope.csv")
 
 
-def test_too_many_rows_refused_quickly(store, tmp_path, monkeypatch):
+def test_too_many_rows_refused_quickly(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # the real limit is 1,000,000 rows; a 2,000,000-row file is refused by the same check
     path = tmp_path / "huge.csv"
     with path.open("w") as out:
@@ -413,11 +425,13 @@ def test_too_many_rows_refused_quickly(store, tmp_path, monkeypatch):
     assert table_dump(store)["channels"] == []
 
 
-def test_failure_mid_write_rolls_everything_back(store, tmp_path, monkeypatch):
+def test_failure_mid_write_rolls_everything_back(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import_channels_file(store, write(tmp_path, "link,followers,owner\nt.me/anna,100,Ира\n"))
     before = table_dump(store)
 
-    def boom(*_args, **_kwargs):
+    def boom(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(import_channels_module, "_write_snapshots", boom)
@@ -432,7 +446,7 @@ def test_failure_mid_write_rolls_everything_back(store, tmp_path, monkeypatch):
     )
 
 
-def test_plan_is_reclassified_inside_the_write(store, tmp_path):
+def test_plan_is_reclassified_inside_the_write(store: Store, tmp_path: Path) -> None:
     path = write(tmp_path, "link,followers\nt.me/anna,100\n")
     plan = plan_channel_import(store.cursor(), read_table(path.read_bytes(), path.name))
     assert plan.counts()["new"] == 1
@@ -442,7 +456,7 @@ def test_plan_is_reclassified_inside_the_write(store, tmp_path):
     assert len(channels(store)) == 1
 
 
-def test_price_with_currency_sign_and_change(store, tmp_path):
+def test_price_with_currency_sign_and_change(store: Store, tmp_path: Path) -> None:
     import_channels_file(store, write(tmp_path, "link,цена\nt.me/anna,5 000 ₽\n"))
     result = import_channels_file(store, write(tmp_path, "link,цена,валюта\nt.me/anna,70,USD\n"))
     assert result.updated == 1
@@ -452,7 +466,7 @@ def test_price_with_currency_sign_and_change(store, tmp_path):
     ]
 
 
-def test_rejected_row_reason_for_bad_date_and_currency(store, tmp_path):
+def test_rejected_row_reason_for_bad_date_and_currency(store: Store, tmp_path: Path) -> None:
     text = "link,date,price,currency\nt.me/anna,вчера,1,RUB\nt.me/boris,2024-01-01,1,рублики\n"
     result = import_channels_file(store, write(tmp_path, text))
     assert result.rejects == [
@@ -461,7 +475,7 @@ def test_rejected_row_reason_for_bad_date_and_currency(store, tmp_path):
     ]
 
 
-def test_sample_file_imports(store):
+def test_sample_file_imports(store: Store) -> None:
     sample = Path(__file__).resolve().parents[2] / "data" / "samples" / "channels_sample.csv"
     result = import_channels_file(store, sample)
     assert result.summary() == "7 new, 0 updated, 0 unchanged, 0 rejected"
@@ -485,7 +499,7 @@ def test_sample_file_imports(store):
     assert got[("tiktok", "dance.kz")]["country"] == "Kazakhstan"
 
 
-def test_provenance_and_date_for_rows_without_one(store, tmp_path):
+def test_provenance_and_date_for_rows_without_one(store: Store, tmp_path: Path) -> None:
     text = "link,followers,date\nt.me/dated,100,2026-01-15\nt.me/undated,200,\n"
     result = import_channels_file(
         store, write(tmp_path, text), provenance="platform_stats",
@@ -514,3 +528,206 @@ def test_provenance_and_date_for_rows_without_one(store, tmp_path):
             store, write(tmp_path, text), measured_on=dt.date.today() + dt.timedelta(days=3)
         )
     assert table_dump(store) == before
+
+
+# ---------------------------------------------------------------- versions, one rule, engine
+
+
+def _plan(store: Store, path: Path, **options: Any) -> ImportPlan:
+    return plan_channel_import(store.cursor(), read_table(path.read_bytes(), path.name), **options)
+
+
+def test_edit_between_preview_and_import_is_refused(store: Store, tmp_path: Path) -> None:
+    import_channels_file(store, write(tmp_path, "link,title\nt.me/anna,Anna\nt.me/boris,Boris\n"))
+    cid = store.cursor().execute("select id from channels where handle = 'anna'").fetchall()[0][0]
+    path = write(tmp_path, "link,title\nt.me/anna,Anna (new)\nt.me/boris,Boris (new)\n")
+    plan = _plan(store, path)
+    assert plan.counts()["updated"] == 2
+    update_channel(store, cid, 1, city="Казань")  # someone edits anna meanwhile
+    before = table_dump(store)
+    with pytest.raises(StaleEdit) as info:
+        apply_import(store, plan)
+    assert str(info.value) == (
+        "1 channel changed since the preview (telegram:anna). Preview the file again."
+    )
+    assert table_dump(store) == before
+    # a fresh preview sees the edit, and the import keeps it
+    result = apply_import(store, _plan(store, path))
+    assert (result.updated, result.unchanged) == (2, 0)
+    got = {c["handle"]: c for c in channels(store)}
+    assert (got["anna"]["title"], got["anna"]["city"], got["anna"]["version"]) == (
+        "Anna (new)",
+        "Казань",
+        3,
+    )
+
+
+def test_stale_refusal_names_at_most_five_channels(store: Store, tmp_path: Path) -> None:
+    links = [f"t.me/chan_{i}" for i in range(7)]
+    import_channels_file(store, write(tmp_path, "link\n" + "\n".join(links) + "\n"))
+    path = write(tmp_path, "link,title\n" + "\n".join(f"{link},T" for link in links) + "\n")
+    plan = _plan(store, path)
+    store.cursor().execute("update channels set version = version + 1")  # seven edits
+    with pytest.raises(StaleEdit) as info:
+        apply_import(store, plan)
+    assert str(info.value) == (
+        "7 channels changed since the preview (telegram:chan_0, telegram:chan_1, "
+        "telegram:chan_2, telegram:chan_3, telegram:chan_4, …). Preview the file again."
+    )
+
+
+def test_edit_the_import_would_now_revert_is_refused(store: Store, tmp_path: Path) -> None:
+    # the preview found anna unchanged; an edit meanwhile makes the file's title a change
+    path = write(tmp_path, "link,title\nt.me/anna,Anna\n")
+    import_channels_file(store, path)
+    plan = _plan(store, path)
+    assert plan.counts()["unchanged"] == 1
+    update_channel(store, 1, 1, title="Anna Ivanova")
+    with pytest.raises(StaleEdit, match="1 channel changed since the preview"):
+        apply_import(store, plan)
+    assert channels(store)[0]["title"] == "Anna Ivanova"
+
+
+def test_edit_of_a_channel_the_import_leaves_alone_does_not_block_it(
+    store: Store, tmp_path: Path
+) -> None:
+    import_channels_file(store, write(tmp_path, "link,title\nt.me/anna,Anna\nt.me/boris,B\n"))
+    plan = _plan(store, write(tmp_path, "link,title\nt.me/anna,Anna 2\nt.me/boris,B\n"))
+    update_channel(store, 2, 1, city="Омск")  # boris: not changed by the file
+    result = apply_import(store, plan)
+    assert (result.updated, result.unchanged) == (1, 1)
+    assert {c["handle"]: c["title"] for c in channels(store)} == {"anna": "Anna 2", "boris": "B"}
+
+
+def test_update_path_changes_lists_only_where_they_differ(store: Store, tmp_path: Path) -> None:
+    import_channels_file(
+        store, write(tmp_path, "link,niche,tags\nt.me/anna,Еда;Спорт,a\nt.me/boris,Юмор,b\n")
+    )
+    path = write(
+        tmp_path, "link,title,niche,tags\nt.me/anna,Anna,Еда|Спорт,a\nt.me/boris,B,Авто,\n"
+    )
+    plan = _plan(store, path)
+    assert plan.preview.select("handle", "changes").rows() == [
+        ("anna", "title: — → Anna"),
+        ("boris", "title: — → B; niche: [Юмор] → [Авто]"),
+    ]
+    apply_import(store, plan)
+    got = {c["handle"]: (c["title"], c["niches"], c["tags"], c["version"]) for c in channels(store)}
+    assert got == {"anna": ("Anna", ["Еда", "Спорт"], ["a"], 2), "boris": ("B", ["Авто"], ["b"], 2)}
+
+
+def test_forms_and_imports_refuse_the_same_values_alike(store: Store, tmp_path: Path) -> None:
+    cid, _ = add_channel_from_url(store, "t.me/form_one")
+    cases = (
+        ("email", "not-a-mail", "“not-a-mail” is not a valid e-mail address"),
+        ("telegram", "@ab", "“@ab” is not a valid Telegram username"),
+        ("phone", "call me", "“call me” is not a valid phone number"),
+        ("url", "javascript:alert(1)", "“javascript:alert(1)” is not a valid web address"),
+    )
+    for column, value, reason in cases:
+        with pytest.raises(ValidationError) as info:
+            update_channel(store, cid, 1, **{column: value})  # type: ignore[arg-type]
+        assert str(info.value) == reason + "."
+        text = f"handle,platform,{column}\nanna,vk,{value}\n"
+        result = import_channels_file(store, write(tmp_path, text))
+        assert [r.reason for r in result.rejects] == [reason]
+    # and accept them alike: the same clean value either way
+    update_channel(store, cid, 1, email=" Ads@Mail.RU ", country="РФ", tags="VIP; бартер, vip")
+    import_channels_file(
+        store,
+        write(
+            tmp_path,
+            "handle,platform,email,country,tags\nanna,vk, Ads@Mail.RU ,РФ,VIP; бартер, vip\n",
+        ),
+    )
+    got = {c["handle"]: (c["email"], c["country"], c["tags"]) for c in channels(store)}
+    assert got == {
+        "anna": ("ads@mail.ru", "Russia", ["VIP", "бартер"]),
+        "form_one": ("ads@mail.ru", "Russia", ["VIP", "бартер"]),
+    }
+
+
+def test_engagement_is_derived_from_likes_comments_shares(store: Store, tmp_path: Path) -> None:
+    text = (
+        "link,followers,likes,comments,shares,engagement,er\n"
+        "t.me/parts,1000,10,2,1,,\n"  # 10 + 2 + 1
+        "t.me/some_parts,1000,10,,,,\n"  # the known parts only
+        "t.me/given,1000,10,2,1,50,\n"  # a given engagement stays
+        "t.me/rate,1000,,,,,2%\n"  # ER × followers
+    )
+    import_channels_file(store, write(tmp_path, text))
+    cid, _ = add_channel_from_url(store, "t.me/form_two")
+    add_snapshot(store, cid, followers=1000, avg_likes=10, avg_comments=2, avg_shares=1)
+    got = dict(
+        store.cursor()
+        .execute(
+            "select c.handle, s.avg_engagement from snapshots s "
+            "join channels c on c.id = s.channel_id"
+        )
+        .fetchall()
+    )
+    assert got == {"parts": 13.0, "some_parts": 10.0, "given": 50.0, "rate": 20.0, "form_two": 13.0}
+
+
+def test_a_new_import_kind_is_a_small_module(store: Store, tmp_path: Path) -> None:
+    """Owners from a file, on the same engine: an entity, a classify query and a write."""
+    from crm.fields import OWNERS
+    from crm.importing.plan import ImportKind, apply_plan, plan_import
+
+    def write_owners(
+        cur: duckdb.DuckDBPyConnection, plan: ImportPlan, source: str, step: Step
+    ) -> None:
+        cur.execute(
+            """
+            insert into owners (name, email, phone)
+            select name, email, phone from import_rows where status = 'new' order by line
+            """
+        )
+        cur.execute(
+            """
+            update owners o set email = coalesce(i.email, o.email), version = o.version + 1
+            from import_rows i where o.id = i.record_id and i.status = 'updated'
+            """
+        )
+
+    owners_import = ImportKind(
+        entity=OWNERS,
+        classify_sql="""
+            select i.*, o.id as record_id, o.version as record_version,
+                   case when o.id is null then 'new'
+                        when i.email is distinct from o.email then 'updated'
+                        else 'unchanged' end as status,
+                   case when i.email is distinct from o.email and o.id is not null
+                        then 'email: ' || coalesce(o.email, '—') || ' → ' || i.email
+                        else '' end as changes
+            from import_incoming i left join owners o on lower(o.name) = lower(i.name)
+        """,
+        write=write_owners,
+        preview=("name", "email"),
+    )
+    add_owner(store, "Ирина", email="old@mail.ru")
+    path = write(tmp_path, "ФИО;Почта;Телефон\nИрина;New@Mail.ru;\nПётр;bad-mail;\n;x@y.ru;\n")
+    plan = plan_import(store.cursor(), owners_import, read_table(path.read_bytes(), path.name))
+    assert plan.mapping == {"ФИО": "name", "Почта": "email", "Телефон": "phone"}
+    assert [str(r) for r in plan.rejects] == [
+        "line 3: “bad-mail” is not a valid e-mail address",
+        "line 4: no name",
+    ]
+    assert plan.preview.rows() == [
+        (2, "updated", "Ирина", "new@mail.ru", "email: old@mail.ru → new@mail.ru")
+    ]
+    result = apply_plan(store, owners_import, plan, "test")
+    assert result.summary() == "0 new, 1 updated, 0 unchanged, 2 rejected"
+    assert store.cursor().execute("select name, email, version from owners").fetchall() == [
+        ("Ирина", "new@mail.ru", 2)
+    ]
+
+
+def test_a_handle_read_from_a_link_is_checked_like_a_typed_one(
+    store: Store, tmp_path: Path
+) -> None:
+    text = "link\nhttps://vk.com/na%20me\nhttps://vk.com/name\n"
+    result = import_channels_file(store, write(tmp_path, text))
+    assert [str(r) for r in result.rejects] == ["line 2: “na me” is not a valid handle"]
+    with pytest.raises(ValidationError, match="“na me” is not a valid handle"):
+        add_channel_from_url(store, "https://vk.com/na%20me")

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import polars as pl
 
 from crm.importing.channels import import_channels_file
 from crm.importing.mapping import suggest_mapping
 from crm.importing.read import read_table
 from crm.importing.results import DuplicateRow
+from crm.store import Store
 
 TODAY = dt.date.today()
 
 
-def channel_row(store, platform: str, handle: str) -> dict:
-    return (
+def channel_row(store: Store, platform: str, handle: str) -> list[dict[str, Any]]:
+    frame: pl.DataFrame = (
         store.cursor()
         .sql(
             """
@@ -25,11 +30,11 @@ def channel_row(store, platform: str, handle: str) -> dict:
             params=[platform, handle],
         )
         .pl()
-        .to_dicts()
     )
+    return frame.to_dicts()
 
 
-def test_instagram_top1000(store, real_data):
+def test_instagram_top1000(store: Store, real_data: Path) -> None:
     path = real_data / "instagram_top1000_dec2022.csv"
     result = import_channels_file(store, path, platform="instagram")
     assert result.summary() == (
@@ -63,7 +68,9 @@ def test_instagram_top1000(store, real_data):
     assert cur.execute("select count(*) from channels where title is null").fetchall() == [(19,)]
 
 
-def test_instagram_platform_hinted_by_header_and_reimport_unchanged(store, real_data):
+def test_instagram_platform_hinted_by_header_and_reimport_unchanged(
+    store: Store, real_data: Path
+) -> None:
     path = real_data / "instagram_top1000_dec2022.csv"
     first = import_channels_file(store, path)  # "instagram name" hints the platform
     assert (first.new, first.duplicates) == (991, 9)
@@ -75,7 +82,7 @@ def test_instagram_platform_hinted_by_header_and_reimport_unchanged(store, real_
     assert store.cursor().execute("select count(*) from snapshots").fetchall() == [(991,)]
 
 
-def test_facebook_pages(store, real_data):
+def test_facebook_pages(store: Store, real_data: Path) -> None:
     path = real_data / "musae_facebook_target.csv"
     table = read_table(path.read_bytes(), path.name)
     assert suggest_mapping(table.columns) == {

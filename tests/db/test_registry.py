@@ -1,11 +1,13 @@
+import contextlib
 import datetime as dt
 
 import polars as pl
 import pytest
 
 from crm import registry
-from crm.errors import NotFound, StaleEdit, ValidationError
+from crm.errors import CrmError, NotFound, StaleEdit, ValidationError
 from crm.registry import ChannelFilter
+from crm.store import Store
 
 
 def _seed(store):
@@ -476,3 +478,120 @@ def test_owner_filter_and_owner_names(store) -> None:
     assert sorted(registry.owner_channels(cur, anna)["handle"].to_list()) == [
         "club101", "lifehacks_home"]  # fmt: skip
     assert registry.owner_names(cur) == {anna: "Анна Смирнова", boris: "Борис"}
+
+
+# --- writes that compose into one transaction; fair stale-edit checks; generations ----------
+
+
+def _channel_state(store: Store, cid: int) -> tuple[object, ...]:
+    ch = registry.get_channel(store.cursor(), cid)
+    return ch.title, ch.notes, ch.owner_id, ch.version
+
+
+def test_two_writes_composed_in_one_transaction_write_nothing_when_it_fails(store: Store) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/composed")
+    with pytest.raises(RuntimeError), store.transaction():
+        owner = registry.add_owner(store, "Новый владелец")
+        # the owner exists only inside this transaction: the check must run inside it too
+        registry.update_channel(store, cid, 1, owner_id=owner)
+        raise RuntimeError("the page failed after both writes")
+    assert registry.list_owners(store.cursor()).is_empty()
+    assert _channel_state(store, cid) == (None, None, None, 1)
+
+
+def test_writes_composed_in_one_transaction_see_each_other(store: Store) -> None:
+    with store.transaction():
+        owner = registry.add_owner(store, "Борис")
+        cid, created = registry.add_channel_from_url(store, "t.me/together", owner_id=owner)
+        assert registry.add_channel_from_url(store, "https://t.me/Together") == (cid, False)
+        registry.add_snapshot(store, cid, followers=5)
+        twin = registry.add_owner(store, "Борис (дубль)", email="b@b.ru")
+        assert registry.merge_owners(store, owner, twin) == 0
+    assert created
+    assert registry.get_owner(store.cursor(), owner).email == "b@b.ru"
+    assert registry.list_snapshots(store.cursor(), cid)["followers"].to_list() == [5]
+
+
+def test_inner_and_outer_updates_of_one_row_commit_or_fail_together(store: Store) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/same_row")
+    with pytest.raises(ValidationError), store.transaction():
+        v = registry.update_channel(store, cid, 1, title="inner")
+        registry.update_channel(store, cid, v, notes="outer")
+        raise ValidationError("outer fails")
+    assert _channel_state(store, cid) == (None, None, None, 1)
+    with store.transaction():
+        v = registry.update_channel(store, cid, 1, title="inner")
+        assert registry.update_channel(store, cid, v, notes="outer") == 3
+    assert _channel_state(store, cid) == ("inner", "outer", None, 3)  # no lost update
+
+
+def test_a_failed_inner_write_swallowed_by_the_caller_still_writes_nothing(store: Store) -> None:
+    registry.add_channel_from_url(store, "t.me/taken")
+    with pytest.raises(CrmError, match="nothing was written"), store.transaction():
+        registry.add_owner(store, "Вера")
+        with contextlib.suppress(ValidationError):  # the caller carries on without it
+            registry.add_channel(store, "telegram", "taken")
+    assert registry.list_owners(store.cursor()).is_empty()
+
+
+def test_edit_with_seen_applies_over_someone_elses_edit_of_other_fields(store: Store) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/two_editors", title="Old")
+    opened = registry.get_channel(store.cursor(), cid)
+    registry.update_channel(store, cid, opened.version, notes="their notes")
+    seen = {"title": opened.title, "notes": opened.notes, "tags": opened.tags}
+    # the form sends every field it shows; only the title was changed in it
+    v = registry.update_channel(
+        store, cid, opened.version, seen=seen, title="Mine", notes=None, tags=[]
+    )
+    assert v == 3
+    assert _channel_state(store, cid) == ("Mine", "their notes", None, 3)
+
+
+def test_edit_with_seen_refuses_when_the_same_field_changed(store: Store) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/same_field", title="Old")
+    registry.update_channel(store, cid, 1, title="Theirs")
+    with pytest.raises(StaleEdit) as info:
+        registry.update_channel(store, cid, 1, seen={"title": "Old"}, title="Mine")
+    assert [(c.field, c.seen, c.current, c.yours) for c in info.value.conflicts] == [
+        ("title", "Old", "Theirs", "Mine")
+    ]
+    assert "“Theirs”" in str(info.value) and "“Mine”" in str(info.value)
+    assert _channel_state(store, cid) == ("Theirs", None, None, 2)
+    with pytest.raises(StaleEdit, match="Someone else changed"):
+        registry.update_channel(store, cid, 1, title="Mine")  # without seen: refused as before
+
+
+def test_owner_edit_with_seen(store: Store) -> None:
+    owner = registry.add_owner(store, "Анна")
+    registry.update_owner(store, owner, 1, phone="+7 900 000-00-00")
+    assert registry.update_owner(store, owner, 1, seen={"email": None}, email="a@b.ru") == 3
+    kept = registry.get_owner(store.cursor(), owner)
+    assert (kept.email, kept.phone, kept.version) == ("a@b.ru", "+7 900 000-00-00", 3)
+    with pytest.raises(StaleEdit) as info:
+        registry.update_owner(store, owner, 1, seen={"email": None}, email="c@d.ru")
+    assert [c.field for c in info.value.conflicts] == ["email"]
+
+
+def test_bulk_edit_refuses_channels_changed_since_they_were_shown(store: Store) -> None:
+    _, ids = _seed(store)
+    shown = {cid: registry.get_channel(store.cursor(), cid).version for cid in ids[:3]}
+    registry.update_channel(store, ids[1], shown[ids[1]], notes="changed meanwhile")
+    with pytest.raises(StaleEdit, match="1 record changed"):
+        registry.bulk_edit(store, versions=shown, add_tags=["x"])
+    assert all("x" not in registry.get_channel(store.cursor(), c).tags for c in ids)
+    shown[ids[1]] += 1
+    assert registry.bulk_edit(store, versions=shown, add_tags=["x"]) == 3
+    # channel_ids alone still work, and both together make one selection
+    assert registry.bulk_edit(store, [ids[3]], versions={ids[0]: shown[ids[0]] + 1},
+                              add_tags=["y"]) == 2  # fmt: skip
+
+
+def test_registry_writes_move_the_registry_generation_on(store: Store) -> None:
+    before = store.generation("registry"), store.generation("pricing")
+    cid, _ = registry.add_channel_from_url(store, "t.me/gen")
+    registry.update_channel(store, cid, 1, title="T")
+    assert store.generation("registry") == before[0] + 2
+    assert store.generation("pricing") == before[1]
+    with pytest.raises(StaleEdit):
+        registry.update_channel(store, cid, 1, title="stale")
+    assert store.generation("registry") == before[0] + 2  # a refused write moves nothing

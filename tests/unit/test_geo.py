@@ -30,3 +30,14 @@ def test_vectorised_versions_agree() -> None:
     ]
     languages = pl.Series("l", ["ru", "русский", "English", None])
     assert normalise_language_column(languages).to_list() == ["ru", "ru", "en", None]
+
+
+def test_one_normaliser_for_one_value_and_for_columns() -> None:
+    texts = [" Россия ", "РФ", "russian federation", "  ", "", None, "Narnia", "КАЗАХСТАН"]
+    column = normalise_country_column(pl.Series("c", texts)).to_list()
+    assert column == [normalise_country(t) for t in texts]
+    assert column == ["Russia", "Russia", "Russia", None, None, None, "Narnia", "Kazakhstan"]
+    languages = ["Русский", " EN ", "ру", "", None, "Klingon"]
+    assert normalise_language_column(pl.Series("l", languages)).to_list() == [
+        normalise_language(t) for t in languages
+    ]

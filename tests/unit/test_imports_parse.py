@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from typing import Any
 
-import openpyxl
 import polars as pl
 import pytest
+import xlsxwriter
 
 from crm.errors import ImportRefused, ValidationError
 from crm.importing.mapping import infer_defaults, normalise_header, resolve_mapping, suggest_mapping
-from crm.importing.normalise import parse_links
-from crm.importing.read import LINE, read_table
+from crm.importing.read import LINE, RawTable, read_table
 from crm.importing.report import rejects_csv
 from crm.importing.results import ImportResult, RejectedRow
 from crm.parsing.numbers import parse_number, parse_number_column
-from crm.vocab.platforms import parse_channel_url
+from crm.vocab.platforms import parse_channel_url, parse_links
 
 
-def rows(table) -> list[dict]:
+def rows(table: RawTable) -> list[dict[str, Any]]:
     return table.frame.to_dicts()
 
 
-def test_comma_utf8():
+def test_comma_utf8() -> None:
     t = read_table(b"handle,followers\nanna,1200\nboris,\n", "a.csv")
     assert (t.encoding, t.delimiter, t.header_line, t.columns) == (
         "UTF-8",
@@ -36,7 +37,7 @@ def test_comma_utf8():
     ]
 
 
-def test_bom_semicolon_decimal_comma():
+def test_bom_semicolon_decimal_comma() -> None:
     data = "\ufeffНик;Подписчики;ER\nanna;12,5K;3,4%\n".encode()
     t = read_table(data, "a.csv")
     assert (t.encoding, t.delimiter, t.columns) == (
@@ -47,25 +48,25 @@ def test_bom_semicolon_decimal_comma():
     assert rows(t) == [{LINE: 2, "Ник": "anna", "Подписчики": "12,5K", "ER": "3,4%"}]
 
 
-def test_cp1251_tab_and_title_lines():
+def test_cp1251_tab_and_title_lines() -> None:
     text = "Отчёт по блогерам\r\nмарт 2024\r\n\r\nНик\tГород\tПодписчики\r\nanna\tМосква\t100\r\n"
     t = read_table(text.encode("cp1251"), "report.txt")
     assert (t.encoding, t.delimiter, t.header_line) == ("cp1251", "\t", 4)
     assert rows(t) == [{LINE: 5, "Ник": "anna", "Город": "Москва", "Подписчики": "100"}]
 
 
-def test_pipe_delimiter_and_blank_lines_keep_line_numbers():
+def test_pipe_delimiter_and_blank_lines_keep_line_numbers() -> None:
     t = read_table(b"handle|followers\n\nanna|1\n\nboris|2\n", "a.csv")
     assert t.delimiter == "|"
     assert [r[LINE] for r in rows(t)] == [3, 5]
 
 
-def test_repeated_headers_get_distinct_names():
+def test_repeated_headers_get_distinct_names() -> None:
     t = read_table(b"name,followers,followers,x,x\nleo,409.8M,409800000,1,2\n", "a.csv")
     assert t.columns == ["name", "followers", "followers (2)", "x", "x (2)"]
 
 
-def test_ragged_rows_and_quoted_newlines():
+def test_ragged_rows_and_quoted_newlines() -> None:
     t = read_table(b'handle,notes\nanna,"two\nlines"\nboris\ncarl,x,extra\n', "a.csv")
     assert rows(t) == [
         {LINE: 2, "handle": "anna", "notes": "two\nlines"},
@@ -74,15 +75,14 @@ def test_ragged_rows_and_quoted_newlines():
     ]
 
 
-def test_xlsx_with_title_row(tmp_path):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["Каналы на март"])
-    sheet.append(["Ссылка", "Подписчики", "Дата"])
-    sheet.append(["https://t.me/anna", 1200, "2024-03-01"])
-    sheet.append(["https://t.me/boris", 3.5, None])
+def test_xlsx_with_title_row(tmp_path: Path) -> None:
     buffer = io.BytesIO()
-    book.save(buffer)
+    with xlsxwriter.Workbook(buffer, {"strings_to_urls": False}) as book:
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, ["Каналы на март"])
+        sheet.write_row(1, 0, ["Ссылка", "Подписчики", "Дата"])
+        sheet.write_row(2, 0, ["https://t.me/anna", 1200, "2024-03-01"])
+        sheet.write_row(3, 0, ["https://t.me/boris", 3.5, None])
     t = read_table(buffer.getvalue(), "channels.xlsx")
     assert (t.encoding, t.delimiter, t.header_line) == (None, None, 2)
     assert rows(t) == [
@@ -111,13 +111,13 @@ def test_xlsx_with_title_row(tmp_path):
         (b"not a zip", "a.xlsx", "The file a.xlsx is not a valid Excel (.xlsx) workbook."),
     ],
 )
-def test_unreadable_files_are_refused(data, name, message):
+def test_unreadable_files_are_refused(data: bytes, name: str, message: str) -> None:
     with pytest.raises(ImportRefused) as info:
         read_table(data, name)
     assert str(info.value) == message
 
 
-def test_normalise_header():
+def test_normalise_header() -> None:
     assert normalise_header("Eng. (Avg.)") == "eng avg"
     assert normalise_header("  Вовлечённость ") == "вовлеченность"
     assert normalise_header("followers (2)") == "followers"
@@ -125,7 +125,7 @@ def test_normalise_header():
     assert normalise_header("ER, %") == "er"
 
 
-def test_suggest_mapping_instagram_export():
+def test_suggest_mapping_instagram_export() -> None:
     headers = [
         "Rank",
         "name",
@@ -157,7 +157,7 @@ def test_suggest_mapping_instagram_export():
     assert infer_defaults(headers) == {"platform": "instagram", "kind": "person"}
 
 
-def test_suggest_mapping_facebook_pages():
+def test_suggest_mapping_facebook_pages() -> None:
     headers = ["id", "facebook_id", "page_name", "page_type"]
     assert suggest_mapping(headers) == {
         "id": None,
@@ -168,7 +168,7 @@ def test_suggest_mapping_facebook_pages():
     assert infer_defaults(headers) == {"platform": "facebook", "kind": "public_page"}
 
 
-def test_suggest_mapping_russian_synonyms():
+def test_suggest_mapping_russian_synonyms() -> None:
     headers = [
         "Площадка",
         "Ссылка",
@@ -230,7 +230,7 @@ def test_suggest_mapping_russian_synonyms():
     assert infer_defaults(headers)["kind"] == "public_page"  # "Участники": communities
 
 
-def test_suggest_mapping_english_synonyms():
+def test_suggest_mapping_english_synonyms() -> None:
     headers = ["Username", "Page Name", "Subscribers", "Avg. Reach", "Fans", "URL", "Members"]
     assert suggest_mapping(headers) == {
         "Username": "handle",
@@ -243,7 +243,7 @@ def test_suggest_mapping_english_synonyms():
     }
 
 
-def test_resolve_mapping_hand_override_replaces_suggestion():
+def test_resolve_mapping_hand_override_replaces_suggestion() -> None:
     headers = ["name", "nick", "subs"]
     assert resolve_mapping(headers, {"nick": "handle", "name": "title", "subs": None}) == {
         "name": "title",
@@ -257,7 +257,7 @@ def test_resolve_mapping_hand_override_replaces_suggestion():
     }
 
 
-def test_resolve_mapping_refuses_unknown_target_and_column():
+def test_resolve_mapping_refuses_unknown_target_and_column() -> None:
     with pytest.raises(ImportRefused) as info:
         resolve_mapping(["nick"], {"nick": "nickname"})
     assert str(info.value).startswith(
@@ -268,7 +268,7 @@ def test_resolve_mapping_refuses_unknown_target_and_column():
     assert str(info.value) == "The file has no column “login”. Columns found: nick."
 
 
-def test_parse_number_column_matches_parse_number():
+def test_parse_number_column_matches_parse_number() -> None:
     values = [
         "409.8M",
         "409800000",
@@ -308,7 +308,7 @@ def test_parse_number_column_matches_parse_number():
     assert invalid.to_list() == bad
 
 
-def test_parse_links_matches_parse_channel_url():
+def test_parse_links_matches_parse_channel_url() -> None:
     links = [
         "https://t.me/Durov",
         "t.me/s/durov",
@@ -345,7 +345,7 @@ def test_parse_links_matches_parse_channel_url():
             assert (pair, error) == (None, str(exc).rstrip(".")), link
 
 
-def test_rejects_csv_report():
+def test_rejects_csv_report() -> None:
     result = ImportResult(
         rejected=2,
         rejects=[
@@ -362,7 +362,7 @@ def test_rejects_csv_report():
     assert str(result.rejects[0]) == "line 7: followers “abc” is not a number"
 
 
-def test_summary():
+def test_summary() -> None:
     result = ImportResult(new=991, duplicates=9)
     assert result.summary() == (
         "991 new, 0 updated, 0 unchanged, 0 rejected; "
@@ -371,3 +371,36 @@ def test_summary():
     assert ImportResult(new=1, dry_run=True).summary() == (
         "1 new, 0 updated, 0 unchanged, 0 rejected (dry run: nothing written)"
     )
+
+
+def test_mapping_for_other_entities_uses_their_own_synonyms() -> None:
+    from crm.fields import OWNERS, PRICES
+
+    headers = ["Канал", "Формат", "Тип цены", "Сумма", "Валюта", "Дата", "Источник"]
+    assert suggest_mapping(headers, PRICES) == {
+        "Канал": "channel",
+        "Формат": "format",
+        "Тип цены": "kind",
+        "Сумма": "amount",
+        "Валюта": "currency",
+        "Дата": "date",
+        "Источник": "source",
+    }
+    assert suggest_mapping(["Name", "E-mail", "Phone", "Other contact"], OWNERS) == {
+        "Name": "name",
+        "E-mail": "email",
+        "Phone": "phone",
+        "Other contact": "other_contact",
+    }
+    with pytest.raises(ImportRefused, match="“followers” is not a field owners can be imported"):
+        resolve_mapping(["x"], {"x": "followers"}, OWNERS)
+
+
+def test_several_columns_of_a_list_field_and_average_prefixes() -> None:
+    assert suggest_mapping(["Tag 1", "tag_2", "Категория 3", "Mean likes", "Ср. охват"]) == {
+        "Tag 1": "tags",
+        "tag_2": "tags",
+        "Категория 3": "niche",
+        "Mean likes": "avg_likes",
+        "Ср. охват": "avg_reach",
+    }

@@ -2,7 +2,6 @@ import polars as pl
 import pytest
 from polars.testing import assert_series_equal
 
-from crm.formatting import format_compact, format_count, format_percent
 from crm.parsing.numbers import parse_number, parse_number_column
 
 
@@ -50,23 +49,76 @@ def test_parse_number_column_flags_text_but_not_blanks() -> None:
     assert invalid.to_list() == [False, False, False, True, False, False]
 
 
-def test_formatting() -> None:
-    assert format_count(1234567) == "1\u202f234\u202f567"
-    assert format_count(None) == "—"
-    assert format_compact(409_800_000) == "409.8M"
-    assert format_compact(12_000) == "12K"
-    assert format_compact(950) == "950"
-    assert format_percent(0.034) == "3.4\u00a0%"
-    assert format_percent(None) == "—"
+# one parser: the scalar function is the column function on one value, so they cannot disagree
+TRICKY = [
+    ("1e5", 100_000.0),
+    ("1.5E+07", 15_000_000.0),
+    ("−5", -5.0),  # a typographic minus
+    ("1 234,5", 1234.5),
+    ("12,5K", 12_500.0),
+    ("1,2 млн", 1_200_000.0),
+    ("3.4%", 0.034),
+    ("409.8M", 409_800_000.0),
+    ("nan", None),
+    ("n/a", None),
+    ("inf", "error"),
+    ("1e400", "error"),  # too large for a float
+    ("12e", "error"),
+    ("1,2,3", "error"),
+]
 
 
-def test_format_money() -> None:
+@pytest.mark.parametrize(("text", "expected"), TRICKY)
+def test_scalar_and_column_agree_on_tricky_inputs(text: str, expected: object) -> None:
+    values, invalid = parse_number_column(pl.Series("x", [text]))
+    column = "error" if invalid[0] else values[0]
+    try:
+        scalar: object = parse_number(text)
+    except ValueError as exc:
+        assert str(exc) == f"“{text}” is not a number"
+        scalar = "error"
+    assert scalar == column
+    if isinstance(expected, float):
+        assert scalar == pytest.approx(expected)
+    else:
+        assert scalar == expected
+
+
+def test_column_gives_the_same_value_for_a_text_wherever_it_stands() -> None:
+    # plain cells take a fast path and the rest the grammar, each distinct text once
+    texts = [t for t, _ in TRICKY] * 3 + ["1", "2.5", None, "1 234 567", "1\u00a0234"]
+    values, invalid = parse_number_column(pl.Series("x", texts))
+    alone = [parse_number_column(pl.Series("x", [t])) for t in texts]
+    assert values.to_list() == [v[0] for v, _ in alone]
+    assert invalid.to_list() == [i[0] for _, i in alone]
+
+
+def test_python_numbers_read_back_exactly() -> None:
     from decimal import Decimal
 
-    from crm.formatting import format_money
+    assert parse_number(1e20) == 1e20
+    assert parse_number(0.1) == 0.1
+    assert parse_number(Decimal("1250.50")) == 1250.5
+    assert parse_number(float("nan")) is None
+    with pytest.raises(ValueError):
+        parse_number(True)
 
-    assert format_money(Decimal("1250"), "RUB") == "1\u202f250,00\u00a0₽"
-    assert format_money(Decimal("1250.5"), "usd") == "$1,250.50"
-    assert format_money(Decimal("99000"), "KZT") == "99\u202f000,00\u00a0₸"
-    assert format_money(Decimal("5"), "GBP") == "5,00\u00a0GBP"
-    assert format_money(None, "RUB") == "—"
+
+def test_money_goes_to_decimal_without_a_float_when_plain() -> None:
+    from decimal import Decimal
+
+    from crm.parsing.numbers import decimal_column
+
+    texts = ["1 250,50", "1.429999948", "15K", "0.1", "abc", None, "99999999999999999999"]
+    values, invalid, too_large = decimal_column(pl.Series("x", texts))
+    assert values.to_list() == [
+        Decimal("1250.50"),
+        Decimal("1.43"),
+        Decimal("15000.00"),
+        Decimal("0.10"),
+        None,
+        None,
+        None,
+    ]
+    assert invalid.to_list() == [False, False, False, False, True, False, False]
+    assert too_large.to_list() == [False, False, False, False, False, False, True]

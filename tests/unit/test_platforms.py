@@ -67,3 +67,76 @@ def test_canonical_url() -> None:
     assert canonical_url("youtube", "channel/ucabc") == "https://youtube.com/channel/ucabc"
     assert canonical_url("tiktok", "name") == "https://tiktok.com/@name"
     assert canonical_url("other", "x") == ""
+
+
+TRICKY_LINKS = [
+    "https://t.me/Durov",
+    "t.me/s/durov",
+    "https://t.me/joinchat/abc",
+    "  HTTPS://WWW.VK.COM/Public77?w=wall  ",
+    "https://user@vk.com:443/club5",
+    "https://vk.com/%D0%B8%D0%BC%D1%8F",  # percent-escaped Cyrillic
+    "https://rutube.ru/someone",
+    "https://facebook.com/pages/Name/123",
+    "https://facebook.com/?id=4&x=1",
+    "https://sub.tiktok.com/@dancer",
+    "https://example.com/x",
+    "mailto:x@y.ru",
+    "",
+]
+
+
+def test_one_link_parser_for_one_link_and_for_columns() -> None:
+    import polars as pl
+
+    from crm.vocab.platforms import parse_link_frame, parse_links
+
+    frame = parse_link_frame(pl.Series(TRICKY_LINKS))
+    pairs, errors = parse_links(pl.Series(TRICKY_LINKS))
+    for link, row, pair, error in zip(
+        TRICKY_LINKS, frame.iter_rows(), pairs.to_list(), errors.to_list(), strict=True
+    ):
+        try:
+            ref = parse_channel_url(link)
+            assert row == (ref.platform, ref.handle, None), link
+            assert (pair, error) == (f"{ref.platform}\x00{ref.handle}", None), link
+        except ValidationError as exc:
+            assert row == (None, None, str(exc).rstrip(".")), link
+            assert (pair, error) == (None, str(exc).rstrip(".")), link
+    assert frame.rows()[3:6] == [("vk", "club77", None), ("vk", "club5", None), ("vk", "имя", None)]
+
+
+def test_one_parser_for_keys_handles_and_platforms() -> None:
+    import polars as pl
+
+    from crm.vocab.platforms import (
+        channel_key_frame,
+        check_handle,
+        handle_column,
+        platform_column,
+    )
+
+    keys = ["telegram:@Durov", "VK:Club5", "vk:", "https://vk.com/public5", "myspace:x"]
+    frame = channel_key_frame(pl.Series(keys))
+    for key, row in zip(keys, frame.iter_rows(), strict=True):
+        try:
+            ref = parse_channel_key(key)
+            assert row == (ref.platform, ref.handle, None)
+        except ValidationError as exc:
+            assert row == (None, None, str(exc).rstrip("."))
+    assert frame["handle"].to_list() == ["durov", "club5", None, "club5", None]
+
+    handles = ["@Anna ", "/anna.b/", "a b", "x" * 201, ""]
+    clean, bad = handle_column(pl.Series(handles))
+    assert clean.to_list() == ["anna", "anna.b", None, None, None]
+    assert bad.to_list() == [False, False, True, True, False]
+    assert [check_handle(h) for h in handles[:2]] == ["anna", "anna.b"]
+    for h in handles[2:4]:
+        with pytest.raises(ValidationError, match="is not a valid handle"):
+            check_handle(h)
+    with pytest.raises(ValidationError, match="A channel needs a handle"):
+        check_handle("")
+
+    names = ["Twitter", " ВКонтакте ", "TG", "myspace", None]
+    assert platform_column(pl.Series(names)).to_list() == ["x", "vk", "telegram", None, None]
+    assert [check_platform(n) for n in ("Twitter", " ВКонтакте ", "TG")] == ["x", "vk", "telegram"]

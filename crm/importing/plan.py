@@ -1,0 +1,265 @@
+"""The engine's plan and write: map, normalise, dedupe, classify (the preview), then write it
+in one transaction, refusing when a record it updates changed since the preview.
+
+An import kind is a small module that builds one ``ImportKind``: its entity (crm.fields),
+its own columns (``prepare``), a last touch to the clean rows (``finish``), the SQL that
+classifies every row against the database, and the writes. Everything else is here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from crm.errors import CrmError, StaleEdit
+from crm.fields import Entity
+from crm.importing.mapping import resolve_mapping
+from crm.importing.normalise import Prepare, dedupe, normalise_rows
+from crm.importing.read import RawTable
+from crm.importing.results import DuplicateRow, ImportResult, RejectedRow
+from crm.store import Store, quote_ident
+
+Step = Callable[[float, str], None]  # progress: fraction done, what is being done
+Options = Mapping[str, Any]
+
+
+@dataclass
+class ImportPlan:
+    """A normalised file ready to write, with every row classified (the preview)."""
+
+    filename: str
+    mapping: dict[str, str | None]
+    rows: pl.DataFrame  # valid rows, one per key (the later row won)
+    preview: pl.DataFrame  # line, status, the kind's preview columns, changes
+    rejects: list[RejectedRow]
+    duplicate_rows: list[DuplicateRow]
+    options: dict[str, Any] = field(default_factory=dict)
+    # the records the preview found, as they were then (record_id, record_version); None when
+    # nobody was shown a preview (the command line imports at once), so nothing can be stale
+    versions: pl.DataFrame | None = None
+    kind: str = "channels"
+
+    @property
+    def platform(self) -> str | None:
+        """The platform of rows that name none (channel imports)."""
+        value = self.options.get("platform")
+        return None if value is None else str(value)
+
+    @property
+    def default_kind(self) -> str:
+        """The kind of new channels whose row names none (channel imports)."""
+        return str(self.options.get("kind") or "person")
+
+    @property
+    def provenance(self) -> str:
+        """Where the file's numbers come from."""
+        return str(self.options.get("provenance") or "manual")
+
+    def counts(self) -> dict[str, int]:
+        """Rows per status: new, updated, unchanged, rejected, duplicates."""
+        status = self.preview["status"].value_counts()
+        found = dict(zip(status["status"].to_list(), status["count"].to_list(), strict=True))
+        return {
+            "new": found.get("new", 0),
+            "updated": found.get("updated", 0),
+            "unchanged": found.get("unchanged", 0),
+            "rejected": len(self.rejects),
+            "duplicates": len(self.duplicate_rows),
+        }
+
+    def result(self, *, dry_run: bool) -> ImportResult:
+        """The preview's counts as an import result."""
+        return ImportResult(
+            **self.counts(),
+            rejects=list(self.rejects),
+            duplicate_rows=list(self.duplicate_rows),
+            dry_run=dry_run,
+        )
+
+
+Write = Callable[[duckdb.DuckDBPyConnection, ImportPlan, str, Step], None]
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """What one kind of import provides; the engine does the rest.
+
+    ``classify_sql`` selects from ``import_incoming`` (the clean rows, one per key) every row
+    with at least ``record_id`` and ``record_version`` (the matching record, null when new),
+    ``status`` (new, updated or unchanged) and ``changes`` (text for people), plus whatever
+    its writes need. ``write`` reads that classification from the temp table ``import_rows``
+    inside the import's transaction.
+    """
+
+    entity: Entity
+    classify_sql: str
+    write: Write
+    preview: tuple[str, ...]  # row columns the preview shows between status and changes
+    prepare: Prepare | None = None  # the kind's own columns, before the generic fields
+    finish: Callable[[pl.DataFrame, Options], pl.DataFrame] | None = None
+    check_mapping: Callable[[list[str], dict[str, str | None]], None] | None = None
+    parts: tuple[str, ...] | None = None  # the parts of the workspace it writes (None: all)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """The fields that identify a record: one row per key survives the dedupe."""
+        return self.entity.key
+
+    def key_sql(self, alias: str) -> str:
+        """A record's key as text (``telegram:anna``) over the rows under ``alias``."""
+        parts = ", ".join(f"{alias}.{quote_ident(k)}" for k in self.key)
+        return f"concat_ws(':', {parts})"
+
+
+def classify(
+    cur: duckdb.DuckDBPyConnection, kind: ImportKind, rows: pl.DataFrame, table: str
+) -> None:
+    """Create the temp table ``table``: every row classified by the kind's SQL."""
+    # as Arrow: DuckDB scans a registered Arrow table faster than a polars frame
+    cur.register("import_incoming", rows.to_arrow())
+    try:
+        cur.execute(f"create or replace temp table {quote_ident(table)} as {kind.classify_sql}")
+    finally:
+        cur.unregister("import_incoming")
+
+
+def _preview(
+    cur: duckdb.DuckDBPyConnection, kind: ImportKind, rows: pl.DataFrame, shown: list[str]
+) -> pl.DataFrame:
+    """The preview's columns of every classified row, with the record and its version."""
+    columns = ", ".join(quote_ident(c) for c in shown)
+    # as Arrow: DuckDB scans a registered Arrow table faster than a polars frame
+    cur.register("import_incoming", rows.to_arrow())
+    try:
+        frame: pl.DataFrame = cur.sql(
+            f"""
+            select {columns}, record_id::bigint as record_id,
+                   record_version::bigint as record_version
+            from ({kind.classify_sql}) order by line
+            """
+        ).pl()
+    except duckdb.Error as exc:
+        raise CrmError(f"Cannot compare the file with the database: {exc}") from exc
+    finally:
+        cur.unregister("import_incoming")
+    return frame
+
+
+def plan_import(
+    cur: duckdb.DuckDBPyConnection,
+    kind: ImportKind,
+    table: RawTable,
+    mapping: dict[str, str | None] | None = None,
+    options: Options | None = None,
+    *,
+    preview: bool = True,
+) -> ImportPlan:
+    """Map, normalise and dedupe a read file, and classify each row as new, updated,
+    unchanged or rejected, without writing anything (the preview).
+
+    With ``preview=False`` the rows are not compared with the database (an import that is
+    written at once is classified inside its write anyway): the plan has no preview rows.
+    """
+    opts = dict(options or {})
+    resolved = resolve_mapping(table.columns, mapping, kind.entity)
+    if kind.check_mapping:
+        kind.check_mapping(table.columns, resolved)
+    rows, rejected = normalise_rows(
+        table, resolved, kind.entity, prepare=kind.prepare, options=opts
+    )
+    if kind.finish:
+        rows = kind.finish(rows, opts)
+    rows, duplicates = dedupe(rows, kind.key)
+    shown = ["line", "status", *kind.preview, "changes"]
+    if preview:
+        classified = _preview(cur, kind, rows, shown)
+        versions: pl.DataFrame | None = classified.filter(pl.col("record_id").is_not_null()).select(
+            "record_id", "record_version"
+        )
+        previewed = classified.select(shown)
+    else:
+        versions = None
+        previewed = pl.DataFrame(schema={c: rows.schema.get(c, pl.String) for c in shown})
+    rejects = [RejectedRow(line, reason) for line, reason in rejected.sort("line").iter_rows()]
+    return ImportPlan(
+        filename=table.filename,
+        mapping=resolved,
+        rows=rows,
+        preview=previewed,
+        rejects=rejects,
+        duplicate_rows=duplicates,
+        options=opts,
+        versions=versions,
+        kind=kind.entity.name,
+    )
+
+
+_SHOWN_STALE = 5
+
+
+def refuse_stale(cur: duckdb.DuckDBPyConnection, kind: ImportKind, plan: ImportPlan) -> None:
+    """Refuse the write when a record it would update changed since the preview (another
+    session edited it, or created it): its version differs from the one the preview saw."""
+    if plan.versions is None:
+        return
+    cur.register("import_versions", plan.versions)
+    try:
+        stale = cur.execute(
+            f"""
+            select {kind.key_sql("r")}
+            from import_rows r
+            left join import_versions v on v.record_id = r.record_id
+            where r.status = 'updated' and v.record_version is distinct from r.record_version
+            order by r.line
+            """
+        ).fetchall()
+    finally:
+        cur.unregister("import_versions")
+    if not stale:
+        return
+    names = [str(s[0]) for s in stale[:_SHOWN_STALE]]
+    more = ", …" if len(stale) > _SHOWN_STALE else ""
+    word = kind.entity.record if len(stale) == 1 else kind.entity.name
+    raise StaleEdit(
+        f"{len(stale)} {word} changed since the preview ({', '.join(names)}{more}). "
+        "Preview the file again."
+    )
+
+
+def apply_plan(
+    store: Store,
+    kind: ImportKind,
+    plan: ImportPlan,
+    source: str,
+    progress: Step | None = None,
+) -> ImportResult:
+    """Write a planned import in one transaction (rows re-classified inside it); all or
+    nothing. Refuses with StaleEdit when a record it updates changed since the preview."""
+    step = progress or (lambda _fraction, _text: None)
+    try:
+        with store.transaction(kind.parts) as cur:
+            step(0.1, "Comparing with the database")
+            classify(cur, kind, plan.rows, "import_rows")
+            refuse_stale(cur, kind, plan)
+            kind.write(cur, plan, source, step)
+            counts = dict(
+                cur.execute("select status, count(*) from import_rows group by status").fetchall()
+            )
+            cur.execute("drop table import_rows")
+    except duckdb.Error as exc:
+        raise CrmError(f"The import failed and nothing was written: {exc}") from exc
+    step(1.0, "Done")
+    return ImportResult(
+        new=counts.get("new", 0),
+        updated=counts.get("updated", 0),
+        unchanged=counts.get("unchanged", 0),
+        rejected=len(plan.rejects),
+        duplicates=len(plan.duplicate_rows),
+        rejects=list(plan.rejects),
+        duplicate_rows=list(plan.duplicate_rows),
+        dry_run=False,
+    )

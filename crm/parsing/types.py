@@ -1,0 +1,421 @@
+"""One normaliser per field type: a text column in, (clean values, reason per refused value) out.
+
+Every rule about what a field may hold lives here once. Imports run the normalisers over whole
+columns; forms and the CLI run the same function on a one-element column (``check_value``), so
+a value a form refuses is refused by an import with the same reason, and the other way round.
+A reason names the field as it is called in the caller (``name``), e.g. "followers “abc” is not
+a number"; a blank cell is null in both outputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+import polars as pl
+
+from crm.errors import ValidationError
+from crm.parsing.dates import date_text, parse_date_column
+from crm.parsing.numbers import decimal_column, number_text, parse_number_column
+from crm.vocab.currencies import CURRENCY_ALIASES
+from crm.vocab.geo import normalise_country_column, normalise_language_column
+from crm.vocab.platforms import channel_key_frame, handle_column, platform_column
+from crm.vocab.terms import (
+    FORMAT_ALIASES,
+    FORMATS,
+    KIND_ALIASES,
+    KINDS,
+    PRICE_KIND_ALIASES,
+    PRICE_KINDS,
+    PROVENANCES,
+)
+
+Normalised = tuple[pl.Series, pl.Series]
+Normaliser = Callable[[pl.Series, str], Normalised]
+# what a column of this type holds, for tables and charts (st.column_config without streamlit)
+ValueKind = Literal["count", "number", "ratio", "money", "date", "text", "list", "link"]
+
+FUTURE_GRACE = dt.timedelta(days=1)  # a date "today" in a time zone ahead of ours is not future
+
+
+def refusal(values: pl.Series, mask: pl.Series, template: str) -> pl.Series:
+    """Messages for the rows where ``mask`` holds; ``{v}`` in the template is the row's value."""
+    head, _, tail = template.partition("{v}")
+    text = (
+        (pl.lit(head) + values.cast(pl.String) + pl.lit(tail))
+        if "{v}" in template
+        else pl.lit(template)
+    )
+    return pl.select(pl.when(mask.fill_null(False)).then(text)).to_series().alias(values.name)
+
+
+def _text(values: pl.Series) -> pl.Series:
+    text = values.cast(pl.String).str.strip_chars()
+    return pl.select(pl.when(text != "").then(text)).to_series().alias(values.name)
+
+
+def _no_reason(values: pl.Series) -> pl.Series:
+    return pl.Series(values.name, [], pl.String).extend_constant(None, values.len())
+
+
+# ---------------------------------------------------------------- text and lists
+
+
+def normalise_text(values: pl.Series, name: str) -> Normalised:
+    """Free text: stripped; blank is null."""
+    return _text(values), _no_reason(values)
+
+
+LIST_SEPARATORS = r"[;,|]"
+
+
+def _clean_items(items: pl.Series) -> pl.Series:
+    # the items of each list stripped, without blanks or case-insensitive repeats; none: null
+    frame = pl.DataFrame({"items": items}).with_row_index("row")
+    kept = (
+        frame.explode("items")
+        .with_columns(item=pl.col("items").str.strip_chars())
+        .filter(
+            (pl.col("item").str.len_chars() > 0)
+            & pl.col("item").str.to_lowercase().is_first_distinct().over("row")
+        )
+        .group_by("row", maintain_order=True)
+        .agg("item")
+    )
+    joined = frame.select("row").join(kept, on="row", how="left", maintain_order="left")
+    return joined["item"]
+
+
+def normalise_list(values: pl.Series, name: str) -> Normalised:
+    """Niches or tags: text split on ``;``, ``,`` or ``|`` (a list is taken item by item),
+    stripped, without blanks or repeats (the first spelling wins, case-insensitively);
+    no items is null."""
+    if values.dtype == pl.List(pl.String):
+        return _clean_items(values).alias(values.name), _no_reason(values)
+    # files repeat the same few niches: each distinct text is split once
+    text = values.cast(pl.String)
+    distinct = text.unique().drop_nulls()
+    items = _clean_items(distinct.str.replace_all(LIST_SEPARATORS, ",").str.split(","))
+    lookup = pl.DataFrame({"text": distinct, "items": items})
+    out = pl.DataFrame({"text": text}).join(lookup, on="text", how="left", maintain_order="left")[
+        "items"
+    ]
+    return out.alias(values.name), _no_reason(values)
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def _numbers(values: pl.Series, name: str) -> tuple[pl.Series, list[pl.Series]]:
+    raw = values.cast(pl.String)
+    numbers, invalid = parse_number_column(raw)
+    reasons = [
+        refusal(raw, invalid, f"{name} “{{v}}” is not a number"),
+        refusal(raw, numbers < 0, f"{name} cannot be negative"),
+    ]
+    return numbers, reasons
+
+
+def _first(reasons: list[pl.Series], name: str) -> pl.Series:
+    return pl.select(pl.coalesce(reasons)).to_series().alias(name)
+
+
+_MAX_COUNT = 2.0**63
+
+
+def normalise_count(values: pl.Series, name: str) -> Normalised:
+    """A non-negative whole number (followers, views): human forms like ``409.8M`` allowed,
+    rounded to the nearest whole."""
+    numbers, reasons = _numbers(values, name)
+    reasons.append(refusal(values, numbers >= _MAX_COUNT, f"{name} “{{v}}” is too large"))
+    reason = _first(reasons, values.name)
+    fits = pl.select(pl.when(reason.is_null()).then(numbers)).to_series()
+    return fits.round(0).cast(pl.Int64).alias(values.name), reason
+
+
+def normalise_measure(values: pl.Series, name: str) -> Normalised:
+    """A non-negative number that need not be whole (average reach, engagement)."""
+    numbers, reasons = _numbers(values, name)
+    reason = _first(reasons, values.name)
+    return pl.select(pl.when(reason.is_null()).then(numbers)).to_series(), reason
+
+
+def normalise_ratio(values: pl.Series, name: str) -> Normalised:
+    """A share such as ER: ``3.4%`` and ``0.034`` are ratios already; a bare ``3.4`` (above 1)
+    in a ratio column means percent."""
+    numbers, reasons = _numbers(values, name)
+    reason = _first(reasons, values.name)
+    has_percent = values.cast(pl.String).str.contains("%", literal=True).fill_null(False)
+    ratio = pl.select(
+        pl.when(reason.is_not_null())
+        .then(None)
+        .when(~has_percent & (numbers > 1))
+        .then(numbers / 100)
+        .otherwise(numbers)
+    ).to_series()
+    return ratio.alias(values.name), reason
+
+
+CURRENCY_SIGNS = r"(?i)\s*(₽|руб\.?|р\.|rub|rur|\$|usd|€|eur|₸|kzt)\s*"
+
+
+def currency_sign(values: pl.Series) -> pl.Series:
+    """The currency written inside an amount (``5 000 ₽``, ``$70``), else null."""
+    return values.cast(pl.String).str.extract(CURRENCY_SIGNS, 1).alias(values.name)
+
+
+def normalise_money(values: pl.Series, name: str) -> Normalised:
+    """An amount of money as Decimal(18, 2), never negative; a currency sign in the cell
+    (``5 000 ₽``) is left out here and read by ``currency_sign``."""
+    raw = values.cast(pl.String).str.replace_all(CURRENCY_SIGNS, "")
+    amounts, invalid, too_large = decimal_column(raw)
+    reason = _first(
+        [
+            refusal(values, invalid, f"{name} “{{v}}” is not a number"),
+            refusal(values, too_large, f"{name} “{{v}}” is too large"),
+            refusal(values, amounts < 0, f"{name} cannot be negative"),
+        ],
+        values.name,
+    )
+    return pl.select(pl.when(reason.is_null()).then(amounts)).to_series(), reason
+
+
+def normalise_currency(values: pl.Series, name: str) -> Normalised:
+    """A currency as its ISO code: ``usd``, ``$``, ``руб.`` → USD, USD, RUB."""
+    text = _text(values)
+    key = text.str.to_lowercase()
+    alias = key.replace_strict(
+        list(CURRENCY_ALIASES),
+        list(CURRENCY_ALIASES.values()),
+        default=None,
+        return_dtype=pl.String,
+    )
+    code = pl.select(
+        pl.coalesce(alias, pl.when(key.str.contains(r"^[a-z]{3}$")).then(key.str.to_uppercase()))
+    ).to_series()
+    reason = refusal(
+        text, code.is_null() & text.is_not_null(), f"{name} “{{v}}” is not a currency code"
+    )
+    return code.alias(values.name), reason
+
+
+# ---------------------------------------------------------------- dates
+
+
+def normalise_date(values: pl.Series, name: str) -> Normalised:
+    """A calendar date: ``2024-03-01``, ``01.03.2024``, ``01/03/2024``, ``01.03.24``."""
+    text = _text(values)
+    days, invalid = parse_date_column(text)
+    return days, refusal(text, invalid, f"{name} “{{v}}” is not a date")
+
+
+def future_dates(days: pl.Series, raw: pl.Series, name: str) -> pl.Series:
+    """Reasons for the dates that lie ahead (a measurement cannot be dated in the future)."""
+    future = days > dt.date.today() + FUTURE_GRACE
+    return refusal(_text(raw), future, f"{name} “{{v}}” is in the future")
+
+
+# ---------------------------------------------------------------- contacts and links
+
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_PHONE = r"^\+?[\d\s()\-]{5,20}$"
+_TELEGRAM_PREFIX = r"^(https?://)?(t\.me|telegram\.me)/"
+_WEB = r"(?i)^https?://([^/?#@]*@)?[^/?#:@\s]*\.[^/?#:@\s]*(:\d*)?([/?#].*)?$"
+
+
+def normalise_email(values: pl.Series, name: str) -> Normalised:
+    """A plausible e-mail address, in lower case."""
+    text = _text(values)
+    bad = ~text.str.contains(_EMAIL)
+    clean = pl.select(pl.when(~bad).then(text.str.to_lowercase())).to_series()
+    return clean.alias(values.name), refusal(text, bad, "“{v}” is not a valid e-mail address")
+
+
+def normalise_phone(values: pl.Series, name: str) -> Normalised:
+    """A phone number of digits, spaces, brackets and dashes, with an optional leading +."""
+    text = _text(values)
+    bad = ~text.str.contains(_PHONE)
+    clean = pl.select(pl.when(~bad).then(text)).to_series()
+    return clean.alias(values.name), refusal(text, bad, "“{v}” is not a valid phone number")
+
+
+def normalise_telegram(values: pl.Series, name: str) -> Normalised:
+    """A Telegram username (``@name``, ``name`` or ``t.me/name``), kept as ``@name``."""
+    text = _text(values)
+    user = text.str.replace(_TELEGRAM_PREFIX, "").str.strip_chars_start("@").str.strip_chars("/")
+    bad = ~user.str.contains(r"^[A-Za-z0-9_]{4,64}$")
+    clean = pl.select(pl.when(~bad).then(pl.lit("@") + user)).to_series()
+    return clean.alias(values.name), refusal(text, bad, "“{v}” is not a valid Telegram username")
+
+
+def normalise_link(values: pl.Series, name: str) -> Normalised:
+    """A web address (http or https, with a host that has a dot); ``https://`` is added when
+    the scheme is left out."""
+    text = _text(values)
+    candidate = pl.select(
+        pl.when(text.str.contains("://", literal=True))
+        .then(text)
+        .otherwise(pl.lit("https://") + text)
+    ).to_series()
+    bad = ~candidate.str.contains(_WEB)
+    clean = pl.select(pl.when(~bad).then(candidate)).to_series()
+    return clean.alias(values.name), refusal(text, bad, "“{v}” is not a valid web address")
+
+
+# ---------------------------------------------------------------- vocabularies
+
+
+def normalise_platform(values: pl.Series, name: str) -> Normalised:
+    """A platform code (``vk``, ``telegram`` …) from its name as people type it."""
+    text = _text(values)
+    code = platform_column(text)
+    return code, refusal(text, code.is_null() & text.is_not_null(), f"{name} “{{v}}” is unknown")
+
+
+def normalise_handle(values: pl.Series, name: str) -> Normalised:
+    """A channel's handle: lower case, without ``@`` or surrounding slashes."""
+    clean, bad = handle_column(values.cast(pl.String))
+    return clean, refusal(_text(values), bad, "“{v}” is not a valid handle")
+
+
+def normalise_channel(values: pl.Series, name: str) -> Normalised:
+    """A channel named as ``PLATFORM:HANDLE`` or by a link, as ``platform:handle``."""
+    frame = channel_key_frame(_text(values))
+    key = frame.select(pl.col("platform") + ":" + pl.col("handle")).to_series()
+    return key.alias(values.name), frame["error"].alias(values.name)
+
+
+def _choice(values: pl.Series, aliases: Mapping[str, str], template: str) -> Normalised:
+    text = _text(values)
+    key = text.str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
+    code = key.replace_strict(
+        list(aliases), list(aliases.values()), default=None, return_dtype=pl.String
+    )
+    return code.alias(values.name), refusal(text, code.is_null() & text.is_not_null(), template)
+
+
+def normalise_kind(values: pl.Series, name: str) -> Normalised:
+    """A channel's kind: ``person`` or ``public_page`` (blogger, паблик, community …)."""
+    return _choice(values, KIND_ALIASES, f"{name} “{{v}}” is not person or public_page")
+
+
+def normalise_format(values: pl.Series, name: str) -> Normalised:
+    """An ad format (DESIGN.md vocabulary): post, story, reel, 1/24 …"""
+    return _choice(values, FORMAT_ALIASES, f"{name} “{{v}}” is not one of {', '.join(FORMATS)}")
+
+
+def normalise_price_kind(values: pl.Series, name: str) -> Normalised:
+    """What a price is: listed, quoted, agreed or paid."""
+    return _choice(
+        values, PRICE_KIND_ALIASES, f"{name} “{{v}}” is not one of {', '.join(PRICE_KINDS)}"
+    )
+
+
+def normalise_provenance(values: pl.Series, name: str) -> Normalised:
+    """Where a measured number comes from (DESIGN.md vocabulary)."""
+    aliases = {p: p for p in PROVENANCES}
+    return _choice(values, aliases, f"{name} “{{v}}” is not one of {', '.join(PROVENANCES)}")
+
+
+def normalise_country(values: pl.Series, name: str) -> Normalised:
+    """A country by its English name (Россия, РФ → Russia); unknown names kept as typed."""
+    return normalise_country_column(_text(values)), _no_reason(values)
+
+
+def normalise_language(values: pl.Series, name: str) -> Normalised:
+    """A language by its ISO 639-1 code (русский → ru); unknown names kept as typed."""
+    return normalise_language_column(_text(values)), _no_reason(values)
+
+
+# ---------------------------------------------------------------- the registry of types
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    """A field type: its normaliser, the polars type of clean values and what they are."""
+
+    name: str
+    normalise: Normaliser
+    dtype: pl.DataType
+    value_kind: ValueKind
+    choices: tuple[str, ...] = ()  # the codes of a closed vocabulary
+
+    def nulls(self, n: int, name: str = "") -> pl.Series:
+        """A column of ``n`` missing values of this type."""
+        return pl.Series(name, [], self.dtype).extend_constant(None, n)
+
+
+TYPES: dict[str, TypeSpec] = {
+    t.name: t
+    for t in (
+        TypeSpec("text", normalise_text, pl.String(), "text"),
+        TypeSpec("list", normalise_list, pl.List(pl.String), "list"),
+        TypeSpec("count", normalise_count, pl.Int64(), "count"),
+        TypeSpec("measure", normalise_measure, pl.Float64(), "number"),
+        TypeSpec("ratio", normalise_ratio, pl.Float64(), "ratio"),
+        TypeSpec("money", normalise_money, pl.Decimal(18, 2), "money"),
+        TypeSpec("currency", normalise_currency, pl.String(), "text"),
+        TypeSpec("date", normalise_date, pl.Date(), "date"),
+        TypeSpec("link", normalise_link, pl.String(), "link"),
+        TypeSpec("email", normalise_email, pl.String(), "text"),
+        TypeSpec("telegram", normalise_telegram, pl.String(), "text"),
+        TypeSpec("phone", normalise_phone, pl.String(), "text"),
+        TypeSpec("platform", normalise_platform, pl.String(), "text"),
+        TypeSpec("handle", normalise_handle, pl.String(), "text"),
+        TypeSpec("channel", normalise_channel, pl.String(), "text"),
+        TypeSpec("kind", normalise_kind, pl.String(), "text", KINDS),
+        TypeSpec("format", normalise_format, pl.String(), "text", FORMATS),
+        TypeSpec("price_kind", normalise_price_kind, pl.String(), "text", PRICE_KINDS),
+        TypeSpec("provenance", normalise_provenance, pl.String(), "text", PROVENANCES),
+        TypeSpec("country", normalise_country, pl.String(), "text"),
+        TypeSpec("language", normalise_language, pl.String(), "text"),
+    )
+}
+FieldType = Literal[
+    "text", "list", "count", "measure", "ratio", "money", "currency", "date", "link", "email",
+    "telegram", "phone", "platform", "handle", "channel", "kind", "format", "price_kind",
+    "provenance", "country", "language",
+]  # fmt: skip
+
+
+def value_text(value: object) -> str | None:
+    """A form's value (text, number, date) as the text a normaliser reads; None for blank."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, int | float | Decimal):
+        return number_text(value)
+    if isinstance(value, dt.date):
+        return date_text(value)
+    return str(value)
+
+
+def value_column(type_name: str, value: object) -> pl.Series:
+    """One form value as the one-element column the type's normaliser takes."""
+    if type_name == "list" and isinstance(value, list | tuple | set):
+        items = [str(v) for v in value if v is not None]
+        return pl.Series("value", [items], pl.List(pl.String))
+    return pl.Series("value", [value_text(value)], pl.String)
+
+
+def check_value(type_name: str, value: object, name: str) -> Any:
+    """One value through its type's normaliser: the clean value (None for blank), or a
+    ValidationError with the reason as a sentence."""
+    clean, reason = TYPES[type_name].normalise(value_column(type_name, value), name)
+    if reason[0] is not None:
+        raise ValidationError(sentence(str(reason[0])))
+    item = clean[0]
+    return item.to_list() if isinstance(item, pl.Series) else item
+
+
+def sentence(reason: str) -> str:
+    """A reason as a sentence: capital first letter, full stop."""
+    text = reason[:1].upper() + reason[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
