@@ -4,7 +4,7 @@ import streamlit as st
 
 from crm.errors import CrmError
 from crm.ui.nav import sections
-from crm.ui.state import get_store
+from crm.ui.state import get_store, note_page
 from crm.workspace import workspace_kind
 
 st.set_page_config(page_title="Outreach CRM", page_icon=":material/campaign:", layout="wide")
@@ -16,6 +16,8 @@ except CrmError as exc:
     st.stop()
 
 nav = st.navigation(sections())
+# arriving from another page starts a new visit: its edit forms show the stored values again
+note_page(nav)
 if workspace_kind(store.cursor()) == "demo":
     st.sidebar.info(
         "**Demo workspace**: made-up channels to explore. Start an empty one from Home.",

@@ -12,7 +12,7 @@ from crm.importing.mapping import CHANNEL_FIELDS, FIELD_LABELS, infer_defaults, 
 from crm.importing.read import LINE, read_table
 from crm.importing.report import rejects_csv
 from crm.ui.nav import page
-from crm.ui.state import clear_reads, get_store
+from crm.ui.state import get_store
 from crm.vocab.platforms import PLATFORM_LABELS, PLATFORMS
 from crm.vocab.terms import PROVENANCES
 
@@ -183,7 +183,6 @@ if st.button(
     except CrmError as exc:
         st.error(str(exc))
     else:
-        clear_reads()
         st.session_state.pop("import.plan", None)
         st.session_state["import.done"] = result.summary()
         st.success(f"Imported {result.summary()}.")

@@ -12,6 +12,7 @@ from crm.metrics import FORMULAS, er, err, reach_rate
 from crm.pricing import channel_prices
 from crm.ui.nav import page
 from crm.ui.state import (
+    form_changes,
     get_store,
     known_values,
     opened_version,
@@ -24,6 +25,23 @@ from crm.ui.state import (
 from crm.ui.widgets import KIND_LABELS, channel_table, open_channel
 from crm.vocab.platforms import PLATFORM_LABELS
 from crm.vocab.terms import KINDS, PROVENANCES
+
+# the edit form's labels, also naming the fields of a refused save
+FIELD_LABELS = {
+    "title": "Title",
+    "kind": "Kind",
+    "owner_id": "Owner",
+    "url": "Link",
+    "niches": "Niches",
+    "tags": "Tags",
+    "country": "Country",
+    "city": "City",
+    "language": "Language",
+    "email": "E-mail",
+    "telegram": "Telegram",
+    "phone": "Phone",
+    "notes": "Notes",
+}
 
 store = get_store()
 cur = store.cursor()
@@ -53,7 +71,7 @@ except NotFound as exc:
     show_error(exc)
     st.stop()
 st.query_params["id"] = str(ch.id)
-opened_key = f"channel.opened.{ch.id}"  # the record as the edit form first showed it
+opened_key = "channel.opened"  # the record as the edit form first showed it on this visit
 st.session_state["registry.channel_id"] = ch.id
 
 pending_toast("channel.saved")
@@ -284,66 +302,94 @@ with tab_edit:
     names = owner_names()
     owner_ids = [None, *names]
     seen = opened_version(opened_key, ch)
+    if seen.version != ch.version:
+        st.caption(
+            ":material/sync: This channel was changed elsewhere since you opened the form. "
+            "Saving keeps those changes, unless you changed the same field."
+        )
+    # what the widgets start from: a save sends only the fields whose value the user changed
+    shown = {
+        "title": seen.title or "",
+        "kind": seen.kind,
+        "owner_id": seen.owner_id if seen.owner_id in owner_ids else None,
+        "url": seen.url or "",
+        "niches": seen.niches,
+        "tags": seen.tags,
+        "country": seen.country or "",
+        "city": seen.city or "",
+        "language": seen.language or "",
+        "email": seen.email or "",
+        "telegram": seen.telegram or "",
+        "phone": seen.phone or "",
+        "notes": seen.notes or "",
+    }
+    # known values first, so "Beauty" and "beauty" do not both end up in the filters
+    known = known_values()
     with st.form(f"channel.edit.{ch.id}.{seen.version}"):
         c1, c2 = st.columns(2)
-        title = c1.text_input("Title", value=seen.title or "")
-        kind = c2.selectbox(
-            "Kind", KINDS, index=KINDS.index(seen.kind), format_func=KIND_LABELS.get
-        )
-        owner_id = c1.selectbox(
-            "Owner",
-            owner_ids,
-            index=owner_ids.index(seen.owner_id) if seen.owner_id in owner_ids else 0,
-            format_func=lambda i: "— none —" if i is None else names[i],
-        )
-        url = c2.text_input("Link", value=seen.url or "")
-        # known values first, so "Beauty" and "beauty" do not both end up in the filters
-        known = known_values()
-        niches = c1.multiselect(
-            "Niches",
-            sorted({*known["niches"], *seen.niches}),
-            default=seen.niches,
-            accept_new_options=True,
-            placeholder="Choose or type a new one",
-        )
-        tags = c2.multiselect(
-            "Tags",
-            sorted({*known["tags"], *seen.tags}),
-            default=seen.tags,
-            accept_new_options=True,
-            placeholder="Choose or type a new one",
-        )
+        entered = {
+            "title": c1.text_input(FIELD_LABELS["title"], value=shown["title"]),
+            "kind": c2.selectbox(
+                FIELD_LABELS["kind"],
+                KINDS,
+                index=KINDS.index(shown["kind"]),
+                format_func=KIND_LABELS.get,
+            ),
+            "owner_id": c1.selectbox(
+                FIELD_LABELS["owner_id"],
+                owner_ids,
+                index=owner_ids.index(shown["owner_id"]),
+                format_func=lambda i: "— none —" if i is None else names[i],
+            ),
+            "url": c2.text_input(FIELD_LABELS["url"], value=shown["url"]),
+            "niches": c1.multiselect(
+                FIELD_LABELS["niches"],
+                sorted({*known["niches"], *shown["niches"]}),
+                default=shown["niches"],
+                accept_new_options=True,
+                placeholder="Choose or type a new one",
+            ),
+            "tags": c2.multiselect(
+                FIELD_LABELS["tags"],
+                sorted({*known["tags"], *shown["tags"]}),
+                default=shown["tags"],
+                accept_new_options=True,
+                placeholder="Choose or type a new one",
+            ),
+        }
         g1, g2, g3 = st.columns(3)
-        country = g1.text_input("Country", value=seen.country or "")
-        city = g2.text_input("City", value=seen.city or "")
-        language = g3.text_input("Language", value=seen.language or "", placeholder="ru, en …")
+        entered["country"] = g1.text_input(FIELD_LABELS["country"], value=shown["country"])
+        entered["city"] = g2.text_input(FIELD_LABELS["city"], value=shown["city"])
+        entered["language"] = g3.text_input(
+            FIELD_LABELS["language"], value=shown["language"], placeholder="ru, en …"
+        )
         k1, k2, k3 = st.columns(3)
-        email = k1.text_input("E-mail", value=seen.email or "")
-        telegram = k2.text_input("Telegram", value=seen.telegram or "", placeholder="@name")
-        phone = k3.text_input("Phone", value=seen.phone or "", placeholder="+7 …")
-        notes = st.text_area("Notes", value=seen.notes or "")
+        entered["email"] = k1.text_input(FIELD_LABELS["email"], value=shown["email"])
+        entered["telegram"] = k2.text_input(
+            FIELD_LABELS["telegram"], value=shown["telegram"], placeholder="@name"
+        )
+        entered["phone"] = k3.text_input(
+            FIELD_LABELS["phone"], value=shown["phone"], placeholder="+7 …"
+        )
+        entered["notes"] = st.text_area(FIELD_LABELS["notes"], value=shown["notes"])
         if st.form_submit_button("Save changes", type="primary", icon=":material/save:"):
-            run_write(
-                lambda: registry.update_channel(
-                    store,
-                    ch.id,
-                    seen.version,
-                    title=title,
-                    kind=kind,
-                    owner_id=owner_id,
-                    url=url,
-                    niches=niches,
-                    tags=tags,
-                    country=country,
-                    city=city,
-                    language=language,
-                    email=email,
-                    telegram=telegram,
-                    phone=phone,
-                    notes=notes,
-                ),
-                toast_key="channel.saved",
-                toast="Changes saved",
-                opened_key=opened_key,
-            )
-    stale_notice(opened_key)
+            changes, before = form_changes(seen, shown, entered)
+            if not changes:
+                st.toast("Nothing to save: no field was changed.", icon=":material/info:")
+            else:
+                run_write(
+                    lambda: registry.update_channel(
+                        store, ch.id, seen.version, seen=before, **changes
+                    ),
+                    toast_key="channel.saved",
+                    toast="Changes saved",
+                    opened_key=opened_key,
+                )
+    stale_notice(
+        opened_key,
+        labels=FIELD_LABELS,
+        formats={
+            "owner_id": lambda i: "— none —" if i is None else names.get(i, f"owner {i}"),
+            "kind": lambda k: KIND_LABELS.get(k, k),
+        },
+    )

@@ -3,16 +3,14 @@
 import streamlit as st
 
 from crm import registry
-from crm.errors import CrmError
+from crm.errors import CrmError, StaleEdit
 from crm.exports import channels_frame, frame_bytes
 from crm.formatting import format_count
 from crm.ui.state import (
-    clear_reads,
     get_store,
     known_values,
     owner_names,
     pending_toast,
-    run_write,
     show_error,
 )
 from crm.ui.widgets import channel_filters, channel_picker, open_channel
@@ -23,8 +21,9 @@ store = get_store()
 PAGE_SIZE = 500
 
 
+# both keyed by the registry's generation: any committed write makes the next run read afresh
 @st.cache_data(show_spinner=False, max_entries=16)
-def _channels(path: str, flt: registry.ChannelFilter, sort: str, page: int):
+def _channels(path: str, generation: int, flt: registry.ChannelFilter, sort: str, page: int):
     cur = get_store().cursor()
     frame, matching = registry.page_channels(
         cur, flt, sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
@@ -33,7 +32,7 @@ def _channels(path: str, flt: registry.ChannelFilter, sort: str, page: int):
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _total(path: str) -> int:
+def _total(path: str, generation: int) -> int:
     return registry.count_channels(get_store().cursor())
 
 
@@ -41,6 +40,8 @@ flt, sort = channel_filters(known_values())
 
 st.title("Channels")
 pending_toast("channels.bulk_done")
+if notice := st.session_state.pop("channels.notice", None):
+    st.error(notice, icon=":material/sync_problem:")
 
 with st.form("channels.add", clear_on_submit=True, border=False):
     link_col, button_col = st.columns([5, 1], vertical_alignment="bottom")
@@ -55,7 +56,6 @@ if added:
     except CrmError as exc:
         show_error(exc)
     else:
-        clear_reads()
         if created:
             channel = registry.get_channel(store.cursor(), channel_id)
             st.session_state["channels.added"] = channel.key
@@ -72,19 +72,27 @@ view = (flt, sort)
 if st.session_state.get("channels.view") != view:
     st.session_state["channels.view"] = view
     st.session_state["channels.page"] = 1
-    st.session_state["channels.generation"] = st.session_state.get("channels.generation", 0) + 1
+    st.session_state["channels.round"] = st.session_state.get("channels.round", 0) + 1
 page = st.session_state.get("channels.page", 1)
 # ticks belong to the rows on screen: a new filter, page or bulk edit starts with none ticked
-table_key = f"channels.table.{st.session_state['channels.generation']}.{page}"
+table_key = f"channels.table.{st.session_state['channels.round']}.{page}"
 st.session_state["channels.table_key"] = table_key
-frame, matching = _channels(store.path, flt, sort, page)
+generation = store.generation("registry")
+frame, matching = _channels(store.path, generation, flt, sort, page)
+# Ticks are row positions in the table as the user saw it, which is the one the previous run
+# drew: a write meanwhile (in another session) may have reordered the rows this run reads.
+# So a bulk edit acts on the channels of that table, against the versions it showed.
+drawn = st.session_state.get("channels.drawn")
+if drawn is None or drawn[0] != table_key:
+    drawn = (table_key, frame["id"].to_list(), frame["version"].to_list())
+st.session_state["channels.drawn"] = (table_key, frame["id"].to_list(), frame["version"].to_list())
 pages = max(1, -(-matching // PAGE_SIZE))
 
 summary, pager, download = st.columns([5, 1, 1], vertical_alignment="bottom")
 first = (page - 1) * PAGE_SIZE + 1
 shown = f"rows {first:,}–{first + frame.height - 1:,}" if pages > 1 else ""
 summary.caption(
-    f"**{format_count(matching)}** of {format_count(_total(store.path))} channels match"
+    f"**{format_count(matching)}** of {format_count(_total(store.path, generation))} channels match"
     + (f" · {shown}".replace(",", "\u202f") if shown else "")
     + ". Tick rows to open or edit them; “Sort by” in the sidebar orders the whole list."
 )
@@ -116,7 +124,9 @@ if frame.is_empty():
 
 # the actions sit above the table, so they are in view where the ticking happens
 bar = st.container()
-checked = channel_picker(frame, key=table_key)
+_, seen_ids, seen_versions = drawn
+rows = [r for r in channel_picker(frame, key=table_key) if r < len(seen_ids)]
+checked = [seen_ids[r] for r in rows]
 if not checked:
     bar.caption("Tick one channel to open its profile, or several to tag, assign or archive them.")
     st.stop()
@@ -158,12 +168,35 @@ elif set_owner:
     edits = {"owner_id": owner} if owner is not None else {"clear_owner": True}
 elif archive or restore:
     edits = {"archived": bool(archive)}
-if edits is not None:
-    run_write(
-        lambda: registry.bulk_edit(store, checked, **edits),
-        toast_key="channels.bulk_done",
-        toast=lambda changed: f"{changed} of {len(checked)} selected channels changed",
-        then=lambda _: st.session_state.update(
-            {"channels.generation": st.session_state["channels.generation"] + 1}
-        ),
+if edits is None and rows != [
+    r for r in rows if r < frame.height and frame["id"][r] == seen_ids[r]
+]:
+    # the table this run draws has other channels where the ticks are (someone archived or
+    # re-measured channels meanwhile): the ticks would land on rows the user did not tick
+    st.session_state["channels.notice"] = (
+        "The list changed while channels were ticked (someone edited it meanwhile), so the "
+        "ticks were cleared rather than left on other rows. Tick the channels again."
     )
+    st.session_state["channels.round"] += 1
+    st.rerun()
+if edits is not None:
+    try:
+        changed = registry.bulk_edit(
+            store, versions={seen_ids[r]: seen_versions[r] for r in rows}, **edits
+        )
+    except StaleEdit:
+        # the ticked rows may have moved: start again from none ticked, on the current data
+        st.session_state["channels.notice"] = (
+            f"Nothing was changed: some of the {len(checked)} channels you ticked were changed "
+            "elsewhere since the table showed them. The table now shows their current data; "
+            "tick the channels again."
+        )
+    except CrmError as exc:
+        bar.error(str(exc), icon=":material/error:")
+        st.stop()
+    else:
+        st.session_state["channels.bulk_done"] = (
+            f"{changed} of {len(checked)} selected channels changed"
+        )
+    st.session_state["channels.round"] += 1
+    st.rerun()

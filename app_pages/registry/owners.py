@@ -7,6 +7,7 @@ from crm import registry
 from crm.errors import CrmError
 from crm.formatting import format_count
 from crm.ui.state import (
+    form_changes,
     get_store,
     opened_version,
     owner_names,
@@ -18,12 +19,23 @@ from crm.ui.state import (
 from crm.ui.widgets import channel_table, open_channel
 from crm.vocab.platforms import PLATFORM_LABELS
 
+# the edit form's labels, also naming the fields of a refused save
+OWNER_LABELS = {
+    "name": "Name",
+    "email": "E-mail",
+    "telegram": "Telegram",
+    "phone": "Phone",
+    "other_contact": "Other contact",
+    "notes": "Notes",
+}
+
 store = get_store()
 cur = store.cursor()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _owners(path: str, search: str) -> pl.DataFrame:
+def _owners(path: str, generation: int, search: str) -> pl.DataFrame:
+    # keyed by the registry's generation: any committed write makes the next run read afresh
     return registry.list_owners(get_store().cursor(), search)
 
 
@@ -38,7 +50,7 @@ pending_toast("owners.saved")
 search = st.text_input(
     "Search owners", placeholder="name, e-mail, Telegram, phone", key="owners.search"
 )
-owners = _owners(store.path, search or "")
+owners = _owners(store.path, store.generation("registry"), search or "")
 shown = owners.with_columns(
     pl.col("platforms").list.eval(
         pl.element().replace_strict(PLATFORM_LABELS, default=pl.element())
@@ -105,34 +117,38 @@ if selected is not None:
     st.subheader(owner.name)
     theirs = registry.owner_channels(cur, owner.id)
     left, right = st.columns([2, 3], gap="large")
-    opened_key = f"owners.opened.{owner.id}"
+    opened_key = "owners.opened"  # the owner as the edit form first showed them on this visit
     seen = opened_version(opened_key, owner)
+    # what the widgets start from: a save sends only the fields whose value the user changed
+    shown = {
+        "name": seen.name,
+        "email": seen.email or "",
+        "telegram": seen.telegram or "",
+        "phone": seen.phone or "",
+        "other_contact": seen.other_contact or "",
+        "notes": seen.notes or "",
+    }
     with left, st.form(f"owners.edit.{owner.id}.{seen.version}"):
-        name = st.text_input("Name", value=seen.name)
-        email = st.text_input("E-mail", value=seen.email or "")
-        telegram = st.text_input("Telegram", value=seen.telegram or "")
-        phone = st.text_input("Phone", value=seen.phone or "")
-        other = st.text_input("Other contact", value=seen.other_contact or "")
-        notes = st.text_area("Notes", value=seen.notes or "")
+        entered = {
+            field: st.text_input(OWNER_LABELS[field], value=shown[field])
+            for field in ("name", "email", "telegram", "phone", "other_contact")
+        }
+        entered["notes"] = st.text_area(OWNER_LABELS["notes"], value=shown["notes"])
         if st.form_submit_button("Save contacts", type="primary", icon=":material/save:"):
-            run_write(
-                lambda: registry.update_owner(
-                    store,
-                    owner.id,
-                    seen.version,
-                    name=name,
-                    email=email,
-                    telegram=telegram,
-                    phone=phone,
-                    other_contact=other,
-                    notes=notes,
-                ),
-                toast_key="owners.saved",
-                toast="Contacts saved",
-                opened_key=opened_key,
-            )
+            changes, before = form_changes(seen, shown, entered)
+            if not changes:
+                st.toast("Nothing to save: no field was changed.", icon=":material/info:")
+            else:
+                run_write(
+                    lambda: registry.update_owner(
+                        store, owner.id, seen.version, seen=before, **changes
+                    ),
+                    toast_key="owners.saved",
+                    toast="Contacts saved",
+                    opened_key=opened_key,
+                )
     with left:
-        stale_notice(opened_key)
+        stale_notice(opened_key, labels=OWNER_LABELS)
         with st.popover("Merge a duplicate into this owner…", icon=":material/merge:"):
             names = {i: n for i, n in owner_names().items() if i != owner.id}
             twin = st.selectbox(

@@ -5,7 +5,7 @@ import streamlit as st
 from crm import charts, registry
 from crm.formatting import format_count
 from crm.ui.nav import page
-from crm.ui.state import clear_reads, get_store
+from crm.ui.state import get_store
 from crm.ui.widgets import show_lacking
 from crm.workspace import clear_workspace, workspace_kind
 
@@ -14,13 +14,13 @@ cur = store.cursor()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _counts(path: str) -> tuple[dict, dict[str, int]]:
-    # cleared after every write (clear_reads), so a rerun never shows stale counts
+def _counts(path: str, generation: int) -> tuple[dict, dict[str, int]]:
+    # keyed by the registry's generation: any committed write makes the next run read afresh
     read = get_store().cursor()
     return registry.registry_counts(read), registry.needs_counts(read)
 
 
-counts, needs = _counts(store.path)
+counts, needs = _counts(store.path, store.generation("registry"))
 kind = workspace_kind(cur)
 
 st.title("Outreach CRM")
@@ -90,7 +90,6 @@ def confirm_clear() -> None:
     )
     if st.button("Delete everything and start empty", type="primary"):
         clear_workspace(store)
-        clear_reads()
         st.session_state["home.cleared"] = True
         st.rerun()
 

@@ -7,6 +7,7 @@ nowhere else; pages never spell another page's path.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Literal
 
 import streamlit as st
@@ -72,3 +73,17 @@ def names() -> list[PageName]:
 def path_of(name: PageName) -> str:
     """The page's file, relative to the app's folder (for AppTest's ``switch_page``)."""
     return _PAGES[name].path
+
+
+def url_of(name: PageName) -> str:
+    """The page's URL path under the app's address ("" for the default page), for links and
+    browser tests; Streamlit takes it from the file's name when the spec gives none."""
+    spec = _PAGES[name]
+    if spec.default:
+        return ""
+    return spec.url_path or PurePosixPath(spec.path).stem
+
+
+def title_of(name: PageName) -> str:
+    """The page's title, as the navigation shows it."""
+    return _PAGES[name].title

@@ -167,12 +167,13 @@ CHANNEL_COLUMNS = {
 
 def channel_table(frame: pl.DataFrame, key: str, max_height: int = 620) -> int | None:
     """Show channels as a sortable table; returns the id of the row the user picked, if any."""
-    picked = _channel_grid(frame, key, max_height, "single-row")
-    return picked[0] if picked else None
+    picked = [r for r in _channel_grid(frame, key, max_height, "single-row") if r < frame.height]
+    return int(frame["id"][picked[0]]) if picked else None
 
 
 def channel_picker(frame: pl.DataFrame, key: str, max_height: int = 620) -> list[int]:
-    """Show channels as a sortable table with a checkbox per row; returns the checked ids."""
+    """Show channels as a sortable table with a checkbox per row; returns the positions of the
+    ticked rows (in ``frame``'s order, as the table was drawn when they were ticked)."""
     return _channel_grid(frame, key, max_height, "multi-row")
 
 
@@ -197,7 +198,7 @@ def _channel_grid(
         placeholder="—",
     )
     rows = event.selection.rows if event is not None else []
-    return [int(frame["id"][r]) for r in rows]
+    return [int(r) for r in rows]
 
 
 def open_channel(channel_id: int) -> None:

@@ -1,12 +1,36 @@
-"""Last of the browser tests (it empties the shared server's workspace): start an empty one."""
+"""Home in a real browser: what the workspace holds, and starting an empty one (on a server of
+its own, so it runs alone or in any order)."""
 
 from __future__ import annotations
 
-from .conftest import settle, shoot
+from crm.formatting import format_count
+
+from .conftest import Demo, settle, shoot, url
 
 
-def test_start_an_empty_workspace_after_confirmation(page, server) -> None:
-    page.goto(server)
+def test_home_shows_the_workspace_counts(page, server, demo: Demo) -> None:
+    page.goto(url(server, "home"))
+    settle(page)
+    page.get_by_role("heading", name="Outreach CRM").wait_for()
+    metrics = page.locator('[data-testid="stMetricValue"]')
+    metrics.nth(7).wait_for()
+    assert metrics.count() == 8  # 4 about the workspace, 4 about the gaps to fill
+    shown = dict(
+        zip(
+            (t.strip() for t in page.locator('[data-testid="stMetricLabel"]').all_inner_texts()),
+            (t.strip() for t in metrics.all_inner_texts()),
+            strict=True,
+        )
+    )
+    assert shown["Channels"] == format_count(demo.counts["channels"])
+    assert shown["Metric snapshots"] == format_count(demo.counts["snapshots"])
+    page.get_by_text("Gaps to fill").wait_for()
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+    shoot(page, "home")
+
+
+def test_start_an_empty_workspace_after_confirmation(page, own_server) -> None:
+    page.goto(url(own_server, "home"))
     settle(page)
     page.get_by_text("Workspace", exact=True).click()
     page.get_by_role("button", name="Start an empty workspace…").click()
@@ -23,3 +47,8 @@ def test_start_an_empty_workspace_after_confirmation(page, server) -> None:
     assert page.get_by_text("You are looking at a demo workspace").count() == 0
     page.get_by_text("No channels yet").wait_for()
     shoot(page, "home-empty")
+    # the other pages read the emptied workspace at once, without a restart
+    page.goto(url(own_server, "channels"))
+    settle(page)
+    page.get_by_text("No channel matches these filters").wait_for()
+    shoot(page, "channels-empty")
