@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from crm.cli import build_parser
+from crm.fields import CHANNELS, Entity
+from crm.metrics import NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -47,3 +50,48 @@ def test_readme_has_the_sections_a_new_user_needs() -> None:
         "## Performance",
     ):
         assert heading in README
+
+
+# ---------------------------------------------------------------- docs/
+
+
+def fields_table(entity: Entity) -> str:
+    """The field-name table of docs/import.md, made from the field specification."""
+    lines = ["| field | what it holds | also recognised as |", "|---|---|---|"]
+    for f in entity.fields:
+        if not f.importable:
+            continue
+        also = ", ".join(f"`{s}`" for s in f.synonyms if s != f.name.replace("_", " "))
+        lines.append(f"| `{f.name}` | {f.label} | {also} |")
+    return "\n".join(lines)
+
+
+def test_import_doc_lists_every_field_from_the_specification() -> None:
+    doc_path = ROOT / "docs" / "import.md"
+    doc = doc_path.read_text(encoding="utf-8")
+    start, end = "<!-- fields:channels -->\n", "<!-- /fields:channels -->"
+    expected = start + fields_table(CHANNELS) + "\n" + end
+    current = doc[doc.index(start) : doc.index(end) + len(end)]
+    if current != expected and os.environ.get("UPDATE_DOCS") == "1":
+        doc_path.write_text(doc.replace(current, expected), encoding="utf-8")
+        current = expected
+    assert current == expected, "docs/import.md is out of date: run UPDATE_DOCS=1 pytest " + (
+        "tests/unit/test_docs.py"
+    )
+
+
+def test_docs_cover_every_metric_and_command() -> None:
+    glossary = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+    for name in NAMES.values():
+        assert name.lower() in glossary.lower(), name
+    cli = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    commands = next(a for a in build_parser()._actions if a.dest == "command").choices
+    for name in commands:
+        assert f"`crm {name}" in cli, name
+
+
+def test_readme_links_stay_inside_the_repository() -> None:
+    for target in re.findall(r"\]\(([^)#]+)", README):
+        assert not target.startswith(("..", "/")), target
+        if "://" not in target:
+            assert (ROOT / target).exists(), target
