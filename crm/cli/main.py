@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 from crm.cli.output import REJECTED, err
-from crm.cli.registry import cmd_export, cmd_import_channels
+from crm.cli.registry import add_channel_import_options, cmd_export, cmd_import_channels
 from crm.cli.workspace import cmd_init
 from crm.errors import CrmError
+from crm.parsing.text import shorten_quoted
 from crm.vocab.terms import PROVENANCES
 
 # ---------------------------------------------------------------- parser
@@ -88,7 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="write the rejected rows (line, reason and their cells) to this CSV file",
     )
+    channels.add_argument(
+        "--force", action="store_true", help="replace the --report file if it exists"
+    )
     channels.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    add_channel_import_options(channels)
     channels.set_defaults(run=cmd_import_channels)
 
     export = commands.add_parser(
@@ -113,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except CrmError as exc:
-        err(str(exc))
+        err(shorten_quoted(str(exc)))  # a message may quote a file's cells: never all of them
         return REJECTED
     except OSError as exc:
         err(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))

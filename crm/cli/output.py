@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -12,11 +10,16 @@ OK, REJECTED, USAGE = 0, 1, 2
 
 
 def csv_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    """Rows as CSV text, written as every CSV of the application is (crm.parsing.text)."""
+    import polars as pl  # imported here: `crm --help` need not load it
+
+    from crm.parsing.text import csv_bytes
+
+    if rows:
+        frame = pl.from_dicts(rows, schema=list(columns), infer_schema_length=None)
+    else:
+        frame = pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
+    return csv_bytes(frame, bom=False).decode("utf-8")
 
 
 def table_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:

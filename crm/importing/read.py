@@ -28,6 +28,7 @@ import fastexcel
 import polars as pl
 
 from crm.errors import ImportRefused
+from crm.parsing.text import FORMULA_ESCAPED, shorten
 
 MAX_ROWS = 1_000_000
 MAX_COLUMNS = 200
@@ -91,11 +92,12 @@ def read_table(data: bytes, filename: str) -> RawTable:
     text, encoding = _decode(data, name)
     if not text.strip():
         raise ImportRefused(f"The file {name} is empty.")
-    sample = _sample_lines(text)
+    unified = _unify_line_ends(text)
+    sample = _sample_lines(unified)
     delimiter = _sniff_delimiter(sample, name)
     records = list(csv.reader(sample, delimiter=delimiter))
     header_index = _find_header(records)
-    body = data if encoding == "UTF-8" else text.encode("utf-8")
+    body = data if encoding == "UTF-8" and unified is text else unified.encode("utf-8")
     try:
         frame = pl.read_csv(
             io.BytesIO(body),
@@ -109,12 +111,48 @@ def read_table(data: bytes, filename: str) -> RawTable:
             quote_char='"',
         )
     except pl.exceptions.PolarsError as exc:
-        raise ImportRefused(f"The file {name} cannot be read as a table: {exc}") from None
+        raise _unparsable(name, exc) from None
     if frame.height == 0:
         raise ImportRefused(f"The file {name} is empty.")
+    frame = frame.with_columns(_unescaped(pl.all()))
     header = [None if v is None else v.strip() or None for v in frame.row(0)]
     frame = frame.slice(1)
     return _finish(frame, header, name, header_index + 1, encoding, delimiter)
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+_UNESCAPED = re.compile(r"Field `(.*?)` is not properly escaped", re.DOTALL)
+
+
+def _unify_line_ends(text: str) -> str:
+    """The text with each lone carriage return (old Mac line ends, or a stray one among CR LF
+    and LF ends) made a line feed. Polars ends lines at LF only: a lone CR glued two rows into
+    one and the second was lost. Inside a quoted cell the LF is data, as the CR was. The same
+    object comes back when nothing changed."""
+    if "\r" not in text or not _LONE_CR.search(text):
+        return text
+    return _LONE_CR.sub("\n", text)
+
+
+def _unescaped(cells: pl.Expr) -> pl.Expr:
+    # a CSV this application wrote (crm.parsing.text.spreadsheet_safe) starts text that a
+    # spreadsheet would run with ': the cell as it was is the text after that mark
+    escaped = cells.str.contains(FORMULA_ESCAPED)
+    return pl.when(escaped).then(cells.str.slice(1)).otherwise(cells).name.keep()
+
+
+def _unparsable(name: str, exc: BaseException) -> ImportRefused:
+    """A refusal for a CSV polars could not split into cells, in one short line: its message
+    quotes the cells (an unclosed quote mark makes the rest of the file one cell)."""
+    text = str(exc)
+    if field := _UNESCAPED.search(text):
+        cell = (field.group(1).splitlines() or [""])[0]
+        return ImportRefused(
+            f"The file {name} cannot be read as a table: a quoted cell is never closed, or has a "
+            f'stray quote mark in it: “{shorten(cell)}”. Check the quote marks (") in the file.'
+        )
+    reason = (text.strip().splitlines() or [type(exc).__name__])[0]
+    return ImportRefused(f"The file {name} cannot be read as a table: {shorten(reason, 200)}")
 
 
 # ---------------------------------------------------------------- text encodings
@@ -273,7 +311,9 @@ def _iso_dates(cells: pl.Expr) -> pl.Expr:
 
 def _unreadable(name: str, exc: BaseException) -> ImportRefused:
     reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    return ImportRefused(f"The file {name} is not a readable Excel workbook: {reason}")
+    return ImportRefused(
+        f"The file {name} is not a readable Excel workbook: {shorten(reason, 200)}"
+    )
 
 
 # The size of a sheet, from its XML. Only what calamine keeps counts: a cell or row written as

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import io
-
 import polars as pl
 
 from crm.importing.read import LINE, RawTable
 from crm.importing.results import HasRejects
+from crm.parsing.text import csv_bytes, shorten_quoted
 
 
 def rejects_csv(result: HasRejects, table: RawTable | None = None) -> bytes:
-    """The rejected rows as a UTF-8 CSV report with a BOM (so Excel reads it): line, reason and,
-    when the file's table is given, the row's own cells so it can be fixed and imported again."""
+    """The rejected rows as a UTF-8 CSV report with a BOM (so Excel reads it): line, reason (its
+    quoted values cut short) and, when the file's table is given, the row's own cells, whole, so
+    it can be fixed and imported again (text a spreadsheet would run starts with ')."""
     report = pl.DataFrame(
         {
             "line": [r.line for r in result.rejects],
-            "reason": [r.reason for r in result.rejects],
+            "reason": [shorten_quoted(r.reason) for r in result.rejects],
         },
         schema={"line": pl.Int64, "reason": pl.String},
     )
@@ -25,7 +25,4 @@ def rejects_csv(result: HasRejects, table: RawTable | None = None) -> bytes:
         # a file column named like the report's own columns keeps its cells under a new name
         cells = cells.rename({c: f"{c} (file)" for c in table.columns if c in ("line", "reason")})
         report = report.join(cells, left_on="line", right_on=LINE, how="left")
-    buffer = io.BytesIO()
-    buffer.write(b"\xef\xbb\xbf")
-    report.write_csv(buffer)
-    return buffer.getvalue()
+    return csv_bytes(report)

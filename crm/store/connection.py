@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import Literal, NoReturn
 
 import duckdb
 
@@ -61,23 +61,79 @@ class Transaction:
         return self.failure is not None
 
 
+# Who opens a database: the message for a file another process holds says what to do there.
+Opener = Literal["app", "cli"]
+_LOCKED: dict[Opener, str] = {
+    "cli": (
+        "The database {path} is open in another program (probably the running app). "
+        "Stop the app first, or use the app's own Import page while it runs."
+    ),
+    "app": (
+        "The database {path} is open in another program (probably a crm command run in a "
+        "terminal, or a second copy of the app). Wait for the command to finish or stop it, "
+        "then reload this page."
+    ),
+}
+# every DuckDB database file carries these bytes at offset 8 (after a checksum)
+_MAGIC, _MAGIC_AT = b"DUCK", 8
+
+
+def _check_database_file(path: Path) -> None:
+    """Refuse a path that is not a DuckDB database: DuckDB would open some files (a .csv) as an
+    in-memory database and lose every write. An empty file is taken for a new database."""
+    if path.is_dir():
+        raise CrmError(
+            f"{path} is a folder, not a database file. Name a DuckDB database file, or a new "
+            "file to create one."
+        )
+    if not path.exists():
+        return
+    if not path.is_file():  # a device or a pipe: never read (a pipe would block) nor remove
+        raise CrmError(
+            f"{path} is not a database file. Name a DuckDB database file, or a new file to "
+            "create one."
+        )
+    try:
+        with path.open("rb") as file:
+            head = file.read(_MAGIC_AT + len(_MAGIC))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise CrmError(f"Cannot open the database {path}: {exc.strerror or exc}.") from None
+    if not head:
+        path.unlink()  # DuckDB refuses an empty file; it holds nothing, so start afresh
+        return
+    if head[_MAGIC_AT:] != _MAGIC:
+        raise CrmError(
+            f"The file {path} is not a DuckDB database, so it was not opened (nothing was "
+            "changed). Name a DuckDB database file, or a new file to create one."
+        )
+
+
 class Store:
     """Owns the process's DuckDB connection; hands out cursors and serialises writes."""
 
-    def __init__(self, path: str = MEMORY, *, migrations_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        path: str = MEMORY,
+        *,
+        migrations_dir: Path | None = None,
+        opener: Opener = "cli",
+    ) -> None:
+        """Open (creating and migrating if needed) the database at ``path``. ``opener`` says
+        which program opens it, so that a refusal says what to do there."""
         self.path = path
-        self.is_new = path == MEMORY or not Path(path).exists()
         self.migrations_dir = migrations_dir or MIGRATIONS
+        if path != MEMORY:
+            _check_database_file(Path(path))
+        self.is_new = path == MEMORY or not Path(path).exists()
         if path != MEMORY:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(path)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
-                raise DatabaseLocked(
-                    f"The database {path} is open in another program (probably the running app). "
-                    "Stop the app first, or use the app's own Import page while it runs."
-                ) from exc
+                raise DatabaseLocked(_LOCKED[opener].format(path=path)) from exc
             raise CrmError(f"Cannot open the database {path}: {exc}") from exc
         self._write_lock = threading.RLock()
         self._local = threading.local()
@@ -227,6 +283,6 @@ def _reason(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def open_store(path: str | None = None) -> Store:
+def open_store(path: str | None = None, *, opener: Opener = "cli") -> Store:
     """Open (creating and migrating if needed) the store at the resolved path."""
-    return Store(resolve_db_path(path))
+    return Store(resolve_db_path(path), opener=opener)

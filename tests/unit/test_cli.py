@@ -97,8 +97,8 @@ def test_export_channels_csv_has_the_exact_header(
     assert lines[0] == ",".join(CHANNEL_FIELDS)
     assert (
         lines[0] == "platform,handle,url,title,kind,owner,niche,country,city,language,email,"
-        "telegram,phone,tags,notes,followers,avg_reach,avg_views,avg_engagement,avg_likes,"
-        "avg_comments,avg_shares,measured_on,er,err"
+        "telegram,phone,owner_email,owner_telegram,owner_phone,tags,notes,followers,avg_reach,"
+        "avg_views,avg_engagement,avg_likes,avg_comments,avg_shares,measured_on,er,err,reach_rate"
     )
     assert len(lines) == 321
 
@@ -167,6 +167,10 @@ def test_import_channels_reports_rejected_rows(
     db: Path, channels_csv: Path, capsys: pytest.CaptureFixture
 ) -> None:
     base = ["--db", str(db), "import", "channels", str(channels_csv)]
+    assert main([*base, "--dry-run"]) == 1  # a dry run creates no database
+    assert "There is no database at" in capsys.readouterr().err and not db.exists()
+    assert main(["--db", str(db), "init"]) == 0
+    capsys.readouterr()
     assert main([*base, "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == (
@@ -276,7 +280,7 @@ def test_import_channels_writes_the_rejects_report(
     assert "Cannot write the report /nope/r.csv: its folder does not exist." in (
         capsys.readouterr().err
     )
-    assert _count(fresh) == 0  # refused before anything was written
+    assert not fresh.exists()  # refused before anything was opened or written
 
 
 def test_import_channels_provenance_and_date(db: Path, channels_csv: Path) -> None:

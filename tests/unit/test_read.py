@@ -93,6 +93,60 @@ def test_a_byte_order_mark_that_lies_is_refused() -> None:
     )
 
 
+# ---------------------------------------------------------------- line ends, quotes, formulas
+
+
+MIXED = ["platform,handle,followers", *(f"telegram,chan_{i},{100 + i}" for i in range(12))]
+
+
+def test_mixed_line_endings_lose_no_row() -> None:
+    ends = ["\r\n", "\n", "\r"]
+    data = "".join(f"{line}{ends[i % 3]}" for i, line in enumerate(MIXED)).encode()
+    t = read_table(data, "m.csv")
+    assert rows(t) == [
+        {LINE: i + 2, "platform": "telegram", "handle": f"chan_{i}", "followers": str(100 + i)}
+        for i in range(12)
+    ]
+
+
+@pytest.mark.parametrize("end", ["\r", "\r\n", "\n"])
+def test_every_line_ending_alone_reads_every_row(end: str) -> None:
+    t = read_table(end.join(MIXED).encode("cp1251"), "r.csv")
+    assert t.rows == 12 and rows(t)[-1][LINE] == 13
+
+
+def test_a_carriage_return_inside_a_quoted_cell_is_data() -> None:
+    data = b'handle,notes\r"anna","two\rlines"\r"boris","one\r\nmore"\rcarl,x\r'
+    assert [(r["handle"], r["notes"]) for r in rows(read_table(data, "q.csv"))] == [
+        ("anna", "two\nlines"),
+        ("boris", "one\r\nmore"),
+        ("carl", "x"),
+    ]
+
+
+def test_an_unterminated_quote_is_refused_in_one_short_line() -> None:
+    data = ('handle,notes\nanna,"' + "x" * 1_000_000 + "\nboris,y\n").encode()
+    with pytest.raises(ImportRefused) as info:
+        read_table(data, "q.csv")
+    assert str(info.value) == (
+        "The file q.csv cannot be read as a table: a quoted cell is never closed, or has a "
+        f'stray quote mark in it: “"{"x" * 78}…”. Check the quote marks (") in the file.'
+    )
+
+
+def test_cells_a_spreadsheet_would_run_come_back_as_they_were_exported() -> None:
+    # exports prefix such text with ' (crm.parsing.text.spreadsheet_safe); reading drops it
+    data = (
+        b"'=title,handle,phone,notes\n'=1+1,anna,'+7 900 123-45-67,'@note\n'-5,boris,'plain,'\t=x\n"
+    )
+    t = read_table(data, "back.csv")
+    assert t.columns == ["=title", "handle", "phone", "notes"]
+    assert [tuple(r.values())[1:] for r in rows(t)] == [
+        ("=1+1", "anna", "+7 900 123-45-67", "@note"),
+        ("-5", "boris", "'plain", "=x"),
+    ]
+
+
 # ---------------------------------------------------------------- workbooks
 
 
@@ -218,6 +272,52 @@ def huge_dimension() -> bytes:
     return data
 
 
+_TINY_PARTS = {
+    "[Content_Types].xml": (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/'
+        'vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+    SHEET: (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<dimension ref="A1:XFD1048576"/><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>handle</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>followers</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>anna</t></is></c><c r="B2"><v>7</v></c></row>'
+        "</sheetData></worksheet>"
+    ),
+}
+
+
+def tiny_huge_dimension() -> bytes:
+    """A 1.6 KB workbook, written by hand, that declares every cell of a sheet (A1:XFD1048576)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for member, xml in _TINY_PARTS.items():
+            book.writestr(member, xml)
+    return out.getvalue()
+
+
 def xfd_on_every_row() -> bytes:
     cells = "".join(f'<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>' for r in range(5, 70_005))
     return rewrite(channels_book(), SHEET, with_rows(cells))
@@ -276,6 +376,12 @@ def prefixed_elements() -> bytes:
 def test_a_declared_huge_dimension_is_ignored() -> None:
     t = read_table(huge_dimension(), "dim.xlsx")
     assert rows(t)[0] == {LINE: 2, "handle": "name1", "followers": "7"}
+
+
+def test_a_tiny_workbook_declaring_every_cell_is_read_as_its_cells() -> None:
+    data = tiny_huge_dimension()
+    assert len(data) < 1700
+    assert rows(read_table(data, "tiny.xlsx")) == [{LINE: 2, "handle": "anna", "followers": "7"}]
 
 
 @pytest.mark.parametrize(
@@ -378,6 +484,7 @@ _CHILD = textwrap.dedent(
     ("build", "outcome"),
     [
         (huge_dimension, "3 rows"),
+        (tiny_huge_dimension, "1 rows"),
         (xfd_on_every_row, "The file x.xlsx has cells in column XFD"),
         (one_cell_on_the_last_row, "The file x.xlsx has more than"),
         (far_corner, "The file x.xlsx is too large to read"),
