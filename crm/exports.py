@@ -10,9 +10,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from crm import metrics
 from crm.errors import ValidationError
-from crm.fields import CHANNEL_FIELDS
+from crm.fields import CHANNELS, OWNERS, PRICES, SNAPSHOTS
+from crm.parsing.text import csv_bytes
 from crm.registry import LATEST_SQL, ChannelFilter, filter_sql
 
 FORMATS = (".csv", ".xlsx", ".parquet")
@@ -22,34 +22,33 @@ TABLES = (
 )  # fmt: skip
 AVAILABLE = ("channels", "owners", "snapshots", "prices")
 
-OWNER_FIELDS = ("name", "email", "telegram", "phone", "other_contact", "notes", "channels")
-SNAPSHOT_FIELDS = (
-    "channel", "measured_on", "followers", "avg_reach", "avg_views", "avg_engagement",
-    "avg_likes", "avg_comments", "avg_shares", "provenance", "source",
-)  # fmt: skip
-PRICE_FIELDS = ("channel", "format", "kind", "amount", "currency", "date", "source", "note")
+# the columns of each export, in order: the field specification's (crm.fields)
+CHANNEL_FIELDS = CHANNELS.export_columns()
+OWNER_FIELDS = OWNERS.export_columns()
+SNAPSHOT_FIELDS = SNAPSHOTS.export_columns()
+PRICE_FIELDS = PRICES.export_columns()
 
-# The latest snapshot of each channel joined to the channel; its metric columns keep their
-# own names, so ER and ERR are exactly the METRICS.md expressions of crm.metrics.
+# The latest known numbers of each channel (crm.registry.LATEST_SQL: each metric from the newest
+# snapshot that has it, each ratio from the newest that has both its terms, as the Channels page
+# shows them) joined to the channel, at full precision. The channel's contacts are its own; the owner's are beside them
+# (an export imported back must not give a channel its owner's e-mail).
 _CHANNELS_SQL = """
     with {latest},
     rows as (
         select c.platform, c.handle, c.url, c.title, c.kind, o.name as owner,
                nullif(array_to_string(c.niches, ', '), '') as niche,
-               c.country, c.city, c.language,
-               coalesce(c.email, o.email) as email,
-               coalesce(c.telegram, o.telegram) as telegram,
-               coalesce(c.phone, o.phone) as phone,
+               c.country, c.city, c.language, c.email, c.telegram, c.phone,
+               o.email as owner_email, o.telegram as owner_telegram, o.phone as owner_phone,
                nullif(array_to_string(c.tags, ', '), '') as tags,
                c.notes, l.followers, l.avg_reach, l.avg_views, l.avg_engagement,
-               l.avg_likes, l.avg_comments, l.avg_shares, l.measured_on
+               l.avg_likes, l.avg_comments, l.avg_shares, l.measured_on,
+               l.er, l.err, l.reach_rate
         from channels c
         left join owners o on o.id = c.owner_id
         left join latest l on l.channel_id = c.id
         where {where}
     )
-    select *, {er} as er, {err} as err
-    from rows
+    select * from rows
     order by platform, handle
 """
 
@@ -81,9 +80,7 @@ _PRICES_SQL = """
 
 _QUERIES = {
     "channels": (
-        _CHANNELS_SQL.format(
-            latest=LATEST_SQL, where="true", er=metrics.ER_SQL, err=metrics.ERR_SQL
-        ),
+        _CHANNELS_SQL.format(latest=LATEST_SQL, where="true"),
         CHANNEL_FIELDS,
     ),
     "owners": (_OWNERS_SQL, OWNER_FIELDS),
@@ -124,9 +121,7 @@ def table_frame(cur: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
 def channels_frame(cur: duckdb.DuckDBPyConnection, flt: ChannelFilter) -> pl.DataFrame:
     """The channels export (DESIGN.md field names) narrowed by the Channels page's filter."""
     where, params = filter_sql(flt)
-    sql = _CHANNELS_SQL.format(
-        latest=LATEST_SQL, where=where, er=metrics.ER_SQL, err=metrics.ERR_SQL
-    )
+    sql = _CHANNELS_SQL.format(latest=LATEST_SQL, where=where)
     rows: pl.DataFrame = cur.sql(sql, params=params).pl()
     return rows.select(CHANNEL_FIELDS)
 
@@ -134,14 +129,13 @@ def channels_frame(cur: duckdb.DuckDBPyConnection, flt: ChannelFilter) -> pl.Dat
 def frame_bytes(
     frame: pl.DataFrame, suffix: str, sheet: str = "channels", *, bom: bool = True
 ) -> bytes:
-    """A frame as the bytes of a .csv (with a BOM by default, so Excel reads Cyrillic), .xlsx
-    or .parquet file."""
-    buffer = io.BytesIO()
+    """A frame as the bytes of a .csv (with a BOM by default, so Excel reads Cyrillic; text a
+    spreadsheet would run as a formula starts with ', see crm.parsing.text), .xlsx or .parquet
+    file."""
     if suffix == ".csv":
-        if bom:
-            buffer.write(b"\xef\xbb\xbf")
-        frame.write_csv(buffer)
-    elif suffix == ".parquet":
+        return csv_bytes(frame, bom=bom)
+    buffer = io.BytesIO()
+    if suffix == ".parquet":
         frame.write_parquet(buffer)
     elif suffix == ".xlsx":
         _write_xlsx(frame, buffer, sheet)

@@ -22,6 +22,7 @@ from crm.parsing.types import (
     TYPES,
     FieldType,
     Normalised,
+    Reading,
     TypeSpec,
     ValueKind,
     future_dates,
@@ -57,7 +58,7 @@ class Field:
     editable: bool = False  # a form may change it
     required: str = ""  # the refusal when it is left blank ("An owner needs a name.")
     several: bool = False  # several file columns may feed it ("Category_1", "Category_2")
-    not_future: bool = False  # a date that cannot lie ahead (a measurement)
+    not_future: bool = False  # a measurement's date: never ahead of today, never before 1990
     default: Any = None  # the value of a blank form field
     currency: str = ""  # money: the field that holds its currency
     formula: str = ""  # a key of crm.metrics.FORMULAS when the field is a metric
@@ -93,12 +94,15 @@ class Field:
         """The column metadata of a table showing this field."""
         return ColumnMeta(self.label, self.help, self.spec.value_kind, self.formula)
 
-    def normalise(self, values: pl.Series, name: str | None = None) -> Normalised:
+    def normalise(
+        self, values: pl.Series, name: str | None = None, reading: Reading | None = None
+    ) -> Normalised:
         """Clean a text column: (values of the field's type, reason per refused value).
 
-        ``name`` is how reasons call the field (the field name by default, as imports do)."""
+        ``name`` is how reasons call the field (the field name by default, as imports do);
+        ``reading`` carries an import's choices in and the column's decisions out."""
         called = name or self.name
-        clean, reason = self.spec.normalise(values, called)
+        clean, reason = self.spec.normalise(values, called, reading)
         if self.not_future:
             future = future_dates(clean, values, called)
             reason = pl.select(pl.coalesce(reason, future)).to_series()
@@ -307,9 +311,10 @@ _PROFILE = (
     ),
     Field(
         "niche",
-        "list",
+        "niche",
         "Niche",
-        "What the channel is about; several allowed",
+        "What the channel is about; several allowed. Kept in one English vocabulary "
+        "(Финансы, Finance & Economics → finance); other niches as typed",
         ("niche", "category", "topic", "categories", "page type", "niches"),
         ("ниша", "категория", "тематика", "тема", "категории", "ниши"),
         column="niches",
@@ -369,6 +374,17 @@ _PROFILE = (
         table="channels",
         editable=True,
     ),
+    # the owner's contacts beside the channel's own, so an export does not pass one for the
+    # other (export only: an import writes channels, and finds owners by name)
+    Field("owner_email", "email", "Owner's e-mail", "The owner's own contact", importable=False),
+    Field(
+        "owner_telegram",
+        "telegram",
+        "Owner's Telegram",
+        "The owner's own contact",
+        importable=False,
+    ),
+    Field("owner_phone", "phone", "Owner's phone", "The owner's own contact", importable=False),
     Field(
         "tags",
         "list",
@@ -487,12 +503,17 @@ _MEASURED_ON = Field(
     not_future=True,
     default=_today,
 )
+_RATE_UNITS = (
+    "A column of rates is read as one: ratios (0.034) when every value is at most 1 and none "
+    "has %, else percents (3.4 or 3.4%)"
+)
 _RATES = (
     Field(
         "er",
         "ratio",
         "ER (engagement / followers)",
-        "3.4 and 3.4% both mean 3.4 %; on import it gives the engagement when that is missing",
+        f"{_RATE_UNITS}. On import it gives the engagement when that is missing, as an estimate "
+        "(the snapshot's source says so)",
         ("er", "engagement rate", "er followers"),
         formula="er",
     ),
@@ -500,9 +521,36 @@ _RATES = (
         "err",
         "ratio",
         "ERR (engagement / reach)",
-        "3.4 and 3.4% both mean 3.4 %; on import it gives the engagement when that is missing",
+        f"{_RATE_UNITS}. On import it gives the engagement when that is missing, as an estimate "
+        "(the snapshot's source says so)",
         ("err", "er reach", "engagement rate by reach"),
         formula="err",
+    ),
+    Field(
+        "reach_rate",
+        "ratio",
+        "Reach rate (reach / followers)",
+        f"A Telegram “ERR” is this: views per subscriber. {_RATE_UNITS}. On import it gives the "
+        "reach when that is missing, as an estimate (the snapshot's source says so)",
+        (
+            "reach rate",
+            "views per subscriber",
+            "views per follower",
+            "views per sub",
+            "err telegram",
+            "telegram err",
+            "err views",
+            "view rate",
+        ),
+        (
+            "просмотры на подписчика",
+            "просмотров на подписчика",
+            "err просмотров",
+            "err просмотры",
+            "охват на подписчика",
+            "доля просмотров",
+        ),
+        formula="reach_rate",
     ),
 )
 _LISTED_PRICE = (
@@ -522,7 +570,8 @@ _LISTED_PRICE = (
         "currency",
         "currency",
         "Currency",
-        "ISO code (RUB, USD …); RUB when neither this nor the price says",
+        "ISO code (RUB, USD …). A price whose row and cell name no currency needs one chosen "
+        "for the whole import (--currency)",
         ("currency", "cur"),
         ("валюта",),
         table="prices",

@@ -33,7 +33,9 @@ from crm.importing.plan import (
 from crm.importing.read import RawTable, read_table
 from crm.importing.report import rejects_csv
 from crm.importing.results import ImportResult
-from crm.parsing.types import refusal
+from crm.parsing.dates import DATE_ORDERS, DateOrder
+from crm.parsing.text import shorten
+from crm.parsing.types import EARLIEST_MEASUREMENT, refusal
 from crm.registry.queries import latest_sql
 from crm.store import Store, quote_ident
 from crm.vocab.platforms import PLATFORMS, canonical_url, check_platform, parse_link_frame
@@ -50,9 +52,13 @@ __all__ = [
 METRICS = SNAPSHOT_METRICS
 # the channel's own columns an import fills or changes (platform + handle is the key)
 _PROFILE = tuple(f for f in CHANNELS.stored_in("channels") if f.name not in CHANNELS.key)
-_SCALARS = tuple(f for f in _PROFILE if f.type != "list")
-_LISTS = tuple(f for f in _PROFILE if f.type == "list")
+_SCALARS = tuple(f for f in _PROFILE if f.spec.value_kind != "list")
+_LISTS = tuple(f for f in _PROFILE if f.spec.value_kind == "list")
 _URL_LIKE = r"(?i)^(https?://|www\.|[a-z0-9-]+(\.[a-z0-9-]+)+/)"
+# a handle in a column of links: "@leomessi", or one word without a dot, slash or colon
+_HANDLE_LIKE = r"^@|^[^/.:\s]+$"
+# the numbers of a row that a measurement date dates
+_DATED = (*METRICS, "er", "err", "reach_rate", "price")
 
 
 # ---------------------------------------------------------------- identity
@@ -64,8 +70,9 @@ def _identity(
     """platform, handle and url of every row, with the reasons a row names no channel.
 
     A handle column wins; a link in it, or a link column when the handle is empty, names
-    platform and handle at once. A platform column, else the link, else the default platform
-    names the platform of a plain handle."""
+    platform and handle at once. A handle in the link column (``@leomessi``) is a handle. A
+    platform column, else the link, else the default platform names the platform of a plain
+    handle."""
     n = frame.height
     nulls = pl.Series([], dtype=pl.String).extend_constant(None, n)
     field = CHANNELS.by_name
@@ -75,6 +82,12 @@ def _identity(
         return nulls if column is None else column
 
     handle_raw, url_raw = raw("handle"), raw("url")
+    # "@name" among the links: the handle where no handle column gives one, and no link
+    url_is_handle = url_raw.str.strip_chars().str.contains(_HANDLE_LIKE).fill_null(False)
+    handle_raw = pl.select(
+        pl.when(handle_raw.is_null() & url_is_handle).then(url_raw).otherwise(handle_raw)
+    ).to_series()
+    url_raw = pl.select(pl.when(~url_is_handle).then(url_raw)).to_series()
     handle_is_link = handle_raw.str.contains(_URL_LIKE).fill_null(False)
     ident_link = pl.select(
         pl.when(handle_is_link).then(handle_raw).when(handle_raw.is_null()).then(url_raw)
@@ -132,17 +145,21 @@ def _identity(
 
 
 def _finish(rows: pl.DataFrame, options: Options) -> pl.DataFrame:
-    measured_on = options.get("measured_on")
-    if measured_on is not None:
-        rows = rows.with_columns(pl.col("measured_on").fill_null(measured_on))
-    return rows
+    # rows with numbers but no date of their own are marked (the plan says how many), then
+    # dated with the day chosen for them, else today
+    measured_on = options.get("measured_on") or dt.date.today()
+    numbers = pl.any_horizontal(pl.col(c).is_not_null() for c in _DATED if c in rows.columns)
+    return rows.with_columns(
+        undated=pl.col("measured_on").is_null() & numbers,
+        measured_on=pl.col("measured_on").fill_null(measured_on),
+    )
 
 
 def _check_mapping(columns: list[str], mapping: dict[str, str | None]) -> None:
     if not set(mapping.values()) & {"handle", "url"}:
         raise ImportRefused(
             f"No column holds handles or links to channels. Columns found: "
-            f"{', '.join(columns)}. Map one of them to “handle” or “url” "
+            f"{', '.join(shorten(c) for c in columns)}. Map one of them to “handle” or “url” "
             "(in the column mapping, or with --map COLUMN=handle)."
         )
 
@@ -175,29 +192,50 @@ _METRIC_CHANGES = ",".join(_change(m, m, f"l.{quote_ident(m)}") for m in METRICS
 _PRICE_CHANGES = """
     case when i.price is not null
               and (p.amount is null or p.amount <> i.price
-                   or p.currency is distinct from coalesce(i.currency, 'RUB'))
+                   or p.currency is distinct from i.currency)
          then 'price: ' || coalesce(cast(p.amount as varchar) || ' ' || p.currency, '—')
-              || ' → ' || cast(i.price as varchar) || ' ' || coalesce(i.currency, 'RUB') end
+              || ' → ' || cast(i.price as varchar) || ' ' || coalesce(i.currency, '—') end
 """
 _IN_FILE = (
     "exists (select 1 from import_incoming f where f.platform = c.platform and f.handle = c.handle)"
 )
 
-# METRICS.md engagement from the known parts where the file gives none, else the inverse of
-# ER (engagement / followers) or ERR (engagement / reach), rounded to cents against float noise
+# METRICS.md reach rate (reach / followers) inverted: a Telegram "ERR" gives the reach where
+# the file gives none; then the engagement from the known parts where the file gives none,
+# else the inverse of ER (engagement / followers) or ERR (engagement / reach); rounded to
+# cents against float noise. A figure derived from a rate is an estimate: the snapshot keeps
+# the file's provenance (its measured numbers are what they are) and its source says which
+# figures were estimated ("import: x.csv (engagement estimated from ER)").
+_PARTS = metrics.engagement_sql(parts=("avg_likes", "avg_comments", "avg_shares"))
+_REACH = "coalesce(avg_reach, round(reach_rate * followers, 2))"
 _ENGAGEMENT = f"""
     coalesce(
         avg_engagement,
-        {metrics.engagement_sql(parts=("avg_likes", "avg_comments", "avg_shares"))},
+        {_PARTS},
         round(er * followers, 2),
         round(err * avg_reach, 2)
     )
 """
+_ESTIMATED = f"""
+    nullif(concat_ws('; ',
+        case when reach_estimated then 'reach estimated from reach rate' end,
+        case when avg_engagement is null and {_PARTS} is null then
+            case when er * followers is not null then 'engagement estimated from ER'
+                 when err * avg_reach is not null then 'engagement estimated from ERR' end
+        end
+    ), '')
+"""
 
 _CLASSIFY = f"""
     with {latest_sql(_IN_FILE)},
+    derived as (
+        select * replace ({_REACH} as avg_reach),
+               avg_reach is null and reach_rate * followers is not null as reach_estimated
+        from import_incoming
+    ),
     incoming as (
-        select * replace ({_ENGAGEMENT} as avg_engagement) from import_incoming
+        select * replace ({_ENGAGEMENT} as avg_engagement), {_ESTIMATED} as estimated
+        from derived
     ),
     listed as (
         select p.* from prices p
@@ -335,7 +373,7 @@ def _write_snapshots(cur: duckdb.DuckDBPyConnection, provenance: str, source: st
         f"""
         insert into snapshots (channel_id, measured_on, {names}, provenance, source)
         select coalesce(i.record_id, n.record_id), coalesce(i.measured_on, current_date),
-               {incoming}, ?, ?
+               {incoming}, ?, ? || coalesce(' (' || i.estimated || ')', '')
         from import_rows i left join import_new_ids n on n.line = i.line
         where coalesce({incoming}) is not null
           and (i.status = 'new' or len(i.metric_changes) > 0)
@@ -350,7 +388,7 @@ def _write_prices(cur: duckdb.DuckDBPyConnection, source: str) -> None:
         """
         insert into prices (channel_id, format, kind, amount, currency, date, source)
         select coalesce(i.record_id, n.record_id), 'post', 'listed', i.price,
-               coalesce(i.currency, 'RUB'), coalesce(i.measured_on, current_date), ?
+               i.currency, coalesce(i.measured_on, current_date), ?
         from import_rows i left join import_new_ids n on n.line = i.line
         where i.price is not null and (i.status = 'new' or len(i.price_changes) > 0)
         order by i.line
@@ -375,7 +413,7 @@ CHANNEL_IMPORT = ImportKind(
     entity=CHANNELS,
     classify_sql=_CLASSIFY,
     write=_write,
-    preview=("platform", "handle", "title", "followers"),
+    preview=("platform", "handle", "title", "followers", "price", "currency"),
     prepare=_identity,
     finish=_finish,
     check_mapping=_check_mapping,
@@ -396,12 +434,19 @@ def plan_channel_import(
     provenance: str = "manual",
     measured_on: dt.date | None = None,
     preview: bool = True,
+    currency: str | None = None,
+    date_order: str | None = None,
 ) -> ImportPlan:
     """Normalise and validate a read file and classify each row as new/updated/unchanged/rejected.
 
     ``provenance`` says where the file's numbers come from; ``measured_on`` dates the rows that
-    have no date of their own (else the import day). ``preview=False`` skips the comparison
-    with the registry, for an import written at once (``apply_import`` classifies anyway).
+    have no date of their own (else the import day: the plan's ``undated`` and ``measured_on``
+    say so, and a warning when no day was chosen). ``currency`` is the currency of prices
+    whose row names none; without it such rows make the plan's ``needs_currency`` (a blocker).
+    ``date_order`` ("dmy" or "mdy") reads dates that read both ways (03/04/2024); without it
+    such a column is in ``ambiguous_dates`` (a blocker). ``preview=False`` skips the
+    comparison with the registry, for an import written at once (``apply_import`` classifies
+    anyway).
     """
     if provenance not in PROVENANCES:
         raise ImportRefused(
@@ -409,6 +454,19 @@ def plan_channel_import(
         )
     if measured_on is not None and measured_on > dt.date.today():
         raise ImportRefused("The measurement date cannot be in the future.")
+    if measured_on is not None and measured_on < EARLIEST_MEASUREMENT:
+        raise ImportRefused(f"The measurement date cannot be before {EARLIEST_MEASUREMENT.year}.")
+    order: DateOrder | None = None
+    if date_order is not None:
+        if date_order not in DATE_ORDERS:
+            raise ImportRefused(
+                f"The date order must be dmy (day first) or mdy (month first), not “{date_order}”."
+            )
+        order = "dmy" if date_order == "dmy" else "mdy"
+    try:
+        chosen_currency = CHANNELS.by_name("currency").check(currency)
+    except ValidationError as exc:
+        raise ImportRefused(str(exc)) from None
     hints = infer_defaults(table.columns)
     try:
         chosen_platform = check_platform(platform) if platform else hints["platform"]
@@ -419,8 +477,19 @@ def plan_channel_import(
         "kind": kind or hints["kind"] or "person",
         "provenance": provenance,
         "measured_on": measured_on,
+        "currency": chosen_currency,
+        "date_order": order,
     }
-    return plan_import(cur, CHANNEL_IMPORT, table, mapping, options, preview=preview)
+    plan = plan_import(cur, CHANNEL_IMPORT, table, mapping, options, preview=preview)
+    if plan.undated and measured_on is None:
+        rows = "1 row has" if plan.undated == 1 else f"{plan.undated} rows have"
+        their = "its" if plan.undated == 1 else "their"
+        plan.warnings.append(
+            f"{rows} no date of {their} own: {their} numbers are dated "
+            f"{plan.measured_on.isoformat()} (today). Choose the day they were measured if it "
+            "was another (--measured-on)."
+        )
+    return plan
 
 
 def apply_import(
@@ -445,8 +514,11 @@ def import_channels_file(
     provenance: str = "manual",
     measured_on: dt.date | None = None,
     report: str | Path | None = None,
+    currency: str | None = None,
+    date_order: str | None = None,
 ) -> ImportResult:
-    """Import a CSV/TSV/XLSX file of channels (upsert on platform + handle); refuses unreadable files.
+    """Import a CSV/TSV/XLSX file of channels (upsert on platform + handle); refuses unreadable files,
+    and files that need a choice not made (a currency for prices, the order of day and month).
 
     With ``report``, the rejected rows (line, reason and their cells) are written there as CSV.
     """
@@ -466,7 +538,11 @@ def import_channels_file(
         provenance=provenance,
         measured_on=measured_on,
         preview=dry_run,  # written at once: compared with the registry inside the write only
+        currency=currency,
+        date_order=date_order,
     )
+    if plan.blockers:
+        raise ImportRefused(" ".join(plan.blockers))
     result = plan.result(dry_run=True) if dry_run else apply_import(store, plan)
     if report is not None:
         try:

@@ -10,7 +10,7 @@ from crm.vocab.platforms import PLATFORMS
 
 # the fields a channel file may be mapped to (DESIGN.md names, then price and currency)
 CHANNEL_FIELDS = CHANNELS.import_targets()
-FIELD_LABELS = CHANNELS.labels()
+FIELD_LABELS = {name: CHANNELS.by_name(name).label for name in CHANNEL_FIELDS}
 
 # row numbers and ranks, in any file
 _IGNORED = {"id", "rank", "n", "no", "номер", "место", "row", "index", "eng auth"}
@@ -130,4 +130,53 @@ def resolve_mapping(
             out[header] = chosen[header]
         elif target in taken:
             out[header] = None  # the hand-made choice for this field replaces the suggestion
+    return out
+
+
+_REPEAT = re.compile(r"^(.*) \((\d+)\)$")  # read.py names a repeated header "followers (2)"
+
+
+def _listed(names: list[str]) -> str:
+    quoted = [f"“{n}”" for n in names]
+    if len(quoted) == 1:
+        return quoted[0]
+    if len(quoted) == 2:
+        return f"{quoted[0]} and {quoted[1]}"
+    return ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
+
+
+def mapping_warnings(
+    headers: list[str], mapping: dict[str, str | None], entity: Entity = CHANNELS
+) -> list[str]:
+    """What a mapping does that people should know: several columns feeding one field (the
+    first filled wins), and columns left out although they hold a field read from another
+    column, or repeat the header of a column that is read."""
+    out: list[str] = []
+    sources: dict[str, list[str]] = {}
+    for header in headers:
+        target = mapping.get(header)
+        if target:
+            sources.setdefault(target, []).append(header)
+    for name, columns in sources.items():
+        if len(columns) < 2 or name not in entity or entity.by_name(name).several:
+            continue
+        numeric = entity.by_name(name).spec.value_kind in ("count", "number", "ratio", "money")
+        how = ", whole numbers first" if numeric else ""
+        both = "both" if len(columns) == 2 else "all"
+        out.append(
+            f"Columns {_listed(columns)} {both} hold {name}: each row takes the first of them "
+            f"that is filled{how}."
+        )
+    suggested = suggest_mapping(headers, entity)
+    for header in headers:
+        if mapping.get(header):
+            continue
+        repeat = _REPEAT.match(header)
+        if repeat and mapping.get(repeat.group(1)):
+            out.append(f"Column “{header}” repeats the header “{repeat.group(1)}” and is ignored.")
+            continue
+        hint = suggested.get(header)
+        if hint and hint in sources and not entity.by_name(hint).several:
+            read_from = _listed(sources[hint])
+            out.append(f"Column “{header}” is ignored: {hint} is read from {read_from}.")
     return out

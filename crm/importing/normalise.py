@@ -15,7 +15,8 @@ import polars as pl
 from crm.fields import Entity, Field
 from crm.importing.read import LINE, RawTable
 from crm.importing.results import DuplicateRow
-from crm.parsing.types import currency_sign, refusal
+from crm.parsing.text import shorten_quoted
+from crm.parsing.types import Reading, currency_sign, refusal
 
 __all__ = ["Prepare", "Sources", "combined", "dedupe", "normalise_rows", "sources_of"]
 
@@ -49,7 +50,7 @@ def combined(frame: pl.DataFrame, headers: list[str], field: Field) -> pl.Series
         return None
     if len(headers) == 1:
         return frame[headers[0]]
-    if field.type == "list":
+    if field.spec.value_kind == "list":
         # "Category_1", "Category_2": the items of every column
         return frame.select(
             pl.concat_str(headers, separator=";", ignore_nulls=True).alias(field.name)
@@ -68,34 +69,48 @@ def normalise_rows(
     *,
     prepare: Prepare | None = None,
     options: Mapping[str, Any] | None = None,
+    reading: Reading | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(rows with a ``line`` and every importable field, clean and typed; rejects with line
     and reason). A row is rejected for the first reason found: the kind's own, then the
-    fields' in entity order. Fields the file lacks are null columns of their type."""
+    fields' in entity order. Fields the file lacks are null columns of their type.
+
+    ``reading`` takes the user's choices to the normalisers and brings back how each column
+    was read; ``options["currency"]`` is the currency of amounts whose row names none."""
     frame = table.frame
     n = frame.height
+    opts = options or {}
     sources = sources_of(table.columns, mapping)
-    columns, reasons = prepare(frame, sources, options or {}) if prepare else ({}, [])
+    columns, reasons = prepare(frame, sources, opts) if prepare else ({}, [])
     raws = {
         f.name: combined(frame, sources.get(f.name, []), f)
         for f in entity.fields
         if f.importable and f.name not in columns
     }
+    chosen = opts.get("currency")
     for f in entity.fields:
         amount = raws.get(f.name)
         if f.currency and amount is not None and f.currency in raws:
-            # "5 000 ₽": the sign in the amount is the currency where no column gives one
+            # "5 000 ₽": the sign in the amount is the currency where no column gives one,
+            # and the currency chosen for the import where neither does
             sign = currency_sign(amount)
             given = raws[f.currency]
-            if given is not None:
-                sign = pl.select(pl.coalesce(given, sign)).to_series()
-            raws[f.currency] = sign.alias(f.currency)
+            fallback = pl.lit(chosen, pl.String) if chosen else pl.lit(None, pl.String)
+            currency = pl.select(
+                pl.coalesce(given if given is not None else pl.lit(None, pl.String), sign)
+            ).to_series()
+            currency = pl.select(
+                pl.when(amount.is_not_null())
+                .then(pl.coalesce(currency, fallback))
+                .otherwise(currency)
+            ).to_series()
+            raws[f.currency] = currency.alias(f.currency)
     for name, raw in raws.items():
         f = entity.by_name(name)
         if raw is None:
             columns[name] = f.spec.nulls(n, name)
             continue
-        clean, reason = f.normalise(raw)
+        clean, reason = f.normalise(raw, reading=reading)
         columns[name] = clean.alias(name)
         reasons.append(reason)
     for name in raws:
@@ -108,6 +123,15 @@ def normalise_rows(
     reason = pl.select(pl.coalesce(reasons)).to_series()
     rejected = pl.DataFrame({"line": rows["line"], "reason": reason}).filter(
         pl.col("reason").is_not_null()
+    )
+    # every value a reason quotes, cut to a readable length (also the kind's own reasons)
+    distinct = rejected["reason"].unique()
+    cut = pl.DataFrame(
+        {"reason": distinct, "cut": [shorten_quoted(r) for r in distinct.to_list()]},
+        schema={"reason": pl.String, "cut": pl.String},
+    )
+    rejected = rejected.join(cut, on="reason", how="left", maintain_order="left").select(
+        "line", reason="cut"
     )
     return rows.filter(reason.is_null()), rejected
 

@@ -8,6 +8,7 @@ classifies every row against the database, and the writes. Everything else is he
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,12 +16,14 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from crm.errors import CrmError, StaleEdit
+from crm.errors import CrmError, ImportRefused, StaleEdit
 from crm.fields import Entity
-from crm.importing.mapping import resolve_mapping
-from crm.importing.normalise import Prepare, dedupe, normalise_rows
+from crm.importing.mapping import mapping_warnings, resolve_mapping
+from crm.importing.normalise import Prepare, dedupe, normalise_rows, sources_of
 from crm.importing.read import RawTable
 from crm.importing.results import DuplicateRow, ImportResult, RejectedRow
+from crm.parsing.dates import DateOrder, read_as
+from crm.parsing.types import RateUnit, Reading
 from crm.store import Store, quote_ident
 
 Step = Callable[[float, str], None]  # progress: fraction done, what is being done
@@ -29,7 +32,14 @@ Options = Mapping[str, Any]
 
 @dataclass
 class ImportPlan:
-    """A normalised file ready to write, with every row classified (the preview)."""
+    """A normalised file ready to write, with every row classified (the preview).
+
+    Besides the rows, a plan says how the file was read (``warnings``: several columns for one
+    field, the unit of a rate column, the order of day and month, amounts rounded to cents,
+    rows without a date) and what the user must settle before it can be written
+    (``blockers``: a currency for prices that name none, the day/month order of dates that
+    read both ways); ``apply_plan`` refuses a plan with blockers.
+    """
 
     filename: str
     mapping: dict[str, str | None]
@@ -42,6 +52,11 @@ class ImportPlan:
     # nobody was shown a preview (the command line imports at once), so nothing can be stale
     versions: pl.DataFrame | None = None
     kind: str = "channels"
+    warnings: list[str] = field(default_factory=list)  # for the preview and the command line
+    reading: Reading = field(default_factory=Reading)  # how each column was read
+    missing_currency: int = 0  # rows with an amount, no currency of their own, none chosen
+    ambiguous_dates: list[str] = field(default_factory=list)  # file columns: dates both ways
+    blockers: list[str] = field(default_factory=list)  # what must be chosen before writing
 
     @property
     def platform(self) -> str | None:
@@ -58,6 +73,47 @@ class ImportPlan:
     def provenance(self) -> str:
         """Where the file's numbers come from."""
         return str(self.options.get("provenance") or "manual")
+
+    @property
+    def currency(self) -> str | None:
+        """The currency chosen for amounts whose row names none (None: none chosen)."""
+        value = self.options.get("currency")
+        return None if value is None else str(value)
+
+    @property
+    def needs_currency(self) -> bool:
+        """Rows have an amount but no currency, and none was chosen for the import."""
+        return self.missing_currency > 0
+
+    @property
+    def date_order(self) -> DateOrder | None:
+        """The day/month order the dates written with / or - are read in: settled by the
+        values, else chosen by the user; None when no column needed one or it is still open."""
+        orders = list(self.reading.date_orders.values())
+        return orders[0] if orders else None
+
+    @property
+    def units(self) -> dict[str, RateUnit]:
+        """Rate fields (er, err, reach_rate) → whether the file gave ratios or percents."""
+        return dict(self.reading.units)
+
+    @property
+    def measured_on(self) -> dt.date:
+        """The date of the rows that have no date of their own (channel imports)."""
+        value = self.options.get("measured_on")
+        return value if isinstance(value, dt.date) else dt.date.today()
+
+    @property
+    def undated(self) -> int:
+        """Rows with numbers or a price but no date of their own: they get ``measured_on``."""
+        if "undated" not in self.rows.columns:
+            return 0
+        return int(self.rows["undated"].sum())
+
+    @property
+    def ready(self) -> bool:
+        """Nothing is left for the user to choose: the plan can be written."""
+        return not self.blockers
 
     def counts(self) -> dict[str, int]:
         """Rows per status: new, updated, unchanged, rejected, duplicates."""
@@ -78,6 +134,7 @@ class ImportPlan:
             rejects=list(self.rejects),
             duplicate_rows=list(self.duplicate_rows),
             dry_run=dry_run,
+            warnings=list(self.warnings),
         )
 
 
@@ -168,8 +225,9 @@ def plan_import(
     resolved = resolve_mapping(table.columns, mapping, kind.entity)
     if kind.check_mapping:
         kind.check_mapping(table.columns, resolved)
+    reading = Reading(date_order=opts.get("date_order"))
     rows, rejected = normalise_rows(
-        table, resolved, kind.entity, prepare=kind.prepare, options=opts
+        table, resolved, kind.entity, prepare=kind.prepare, options=opts, reading=reading
     )
     if kind.finish:
         rows = kind.finish(rows, opts)
@@ -185,6 +243,15 @@ def plan_import(
         versions = None
         previewed = pl.DataFrame(schema={c: rows.schema.get(c, pl.String) for c in shown})
     rejects = [RejectedRow(line, reason) for line, reason in rejected.sort("line").iter_rows()]
+    sources = sources_of(table.columns, resolved)
+    missing = _missing_currency(kind.entity, rows)
+    ambiguous = [h for name in reading.ambiguous for h in sources.get(name, [name])[:1]]
+    blockers = [_currency_blocker(kind.entity, name, n) for name, n in missing.items()]
+    blockers += [
+        _date_blocker(column, reading.both_ways[name])
+        for name, column in zip(reading.ambiguous, ambiguous, strict=True)
+    ]
+    warnings = [*mapping_warnings(table.columns, resolved, kind.entity), *reading.notes, *blockers]
     return ImportPlan(
         filename=table.filename,
         mapping=resolved,
@@ -195,6 +262,39 @@ def plan_import(
         options=opts,
         versions=versions,
         kind=kind.entity.name,
+        warnings=warnings,
+        reading=reading,
+        missing_currency=sum(missing.values()),
+        ambiguous_dates=ambiguous,
+        blockers=blockers,
+    )
+
+
+def _missing_currency(entity: Entity, rows: pl.DataFrame) -> dict[str, int]:
+    """Amount fields → rows that have an amount but no currency (none in the row, none chosen)."""
+    out: dict[str, int] = {}
+    for f in entity.fields:
+        if f.currency and f.name in rows.columns and f.currency in rows.columns:
+            n = rows.filter(pl.col(f.name).is_not_null() & pl.col(f.currency).is_null()).height
+            if n:
+                out[f.name] = n
+    return out
+
+
+def _currency_blocker(entity: Entity, name: str, n: int) -> str:
+    rows = "1 row has" if n == 1 else f"{n} rows have"
+    article = "an" if name[:1] in "aeiou" else "a"
+    return (
+        f"{rows} {article} {name} but no currency: choose the currency of these {name}s "
+        f"(--{entity.by_name(name).currency} CUR on the command line)."
+    )
+
+
+def _date_blocker(column: str, example: str) -> str:
+    return (
+        f"The dates in column “{column}” read both ways ({example}: {read_as(example, 'dmy')} "
+        f"or {read_as(example, 'mdy')}): choose the order (--date-order dmy or mdy on the "
+        "command line)."
     )
 
 
@@ -239,6 +339,8 @@ def apply_plan(
 ) -> ImportResult:
     """Write a planned import in one transaction (rows re-classified inside it); all or
     nothing. Refuses with StaleEdit when a record it updates changed since the preview."""
+    if plan.blockers:
+        raise ImportRefused(" ".join(plan.blockers))
     step = progress or (lambda _fraction, _text: None)
     try:
         with store.transaction(kind.parts) as cur:
@@ -262,4 +364,5 @@ def apply_plan(
         rejects=list(plan.rejects),
         duplicate_rows=list(plan.duplicate_rows),
         dry_run=False,
+        warnings=list(plan.warnings),
     )

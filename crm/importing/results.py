@@ -38,6 +38,7 @@ class ImportResult:
     rejects: list[RejectedRow] = field(default_factory=list)
     duplicate_rows: list[DuplicateRow] = field(default_factory=list)
     dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)  # the plan's: how the file was read
 
     def summary(self) -> str:
         """One line: the counts, and the duplicates if there were any."""

@@ -8,31 +8,34 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
+from typing import NamedTuple
 
 import polars as pl
 
 SPACES = r"[\s\u00a0\u202f\u2009']+"
 _MINUS = "\u2212"  # the typographic minus sign (−5)
+# each suffix as the power of ten it stands for: the decimal point is moved, never multiplied
+# in floats (4.1 × 10⁶ is 4099999.9999999995 there; "4.1e6" is read as 4100000 exactly)
 _SUFFIXES = {
-    "k": 1e3,
-    "к": 1e3,
-    "тыс": 1e3,
-    "тыс.": 1e3,
-    "т": 1e3,
-    "thousand": 1e3,
-    "m": 1e6,
-    "м": 1e6,
-    "млн": 1e6,
-    "млн.": 1e6,
-    "mln": 1e6,
-    "mio": 1e6,
-    "million": 1e6,
-    "b": 1e9,
-    "bn": 1e9,
-    "млрд": 1e9,
-    "млрд.": 1e9,
-    "billion": 1e9,
-    "%": 0.01,
+    "k": 3,
+    "к": 3,
+    "тыс": 3,
+    "тыс.": 3,
+    "т": 3,
+    "thousand": 3,
+    "m": 6,
+    "м": 6,
+    "млн": 6,
+    "млн.": 6,
+    "mln": 6,
+    "mio": 6,
+    "million": 6,
+    "b": 9,
+    "bn": 9,
+    "млрд": 9,
+    "млрд.": 9,
+    "billion": 9,
+    "%": -2,
 }
 # what a blank cell says in the files people bring: no value, and no error either
 EMPTY = ("", "-", "—", "–", "n/a", "na", "nan", "null", "none")
@@ -51,8 +54,9 @@ def _compact(raw: pl.Series) -> pl.Series:
 
 
 def _parts(raw: pl.Series, text: pl.Series | None = None) -> pl.DataFrame:
-    """The number grammar over a text column: ``plain`` digits ("1234.5", with any exponent),
-    ``factor`` of the suffix, ``negative``, and ``empty`` for blank cells; one row per value.
+    """The number grammar over a text column: ``plain`` digits ("1234.5", with the exponent of
+    the text and of its suffix: "12,5K" is "12.5e3"), ``power`` of ten of the suffix (null: no
+    known suffix), ``negative``, and ``empty`` for blank cells; one row per value.
     Built in stages so that each intermediate column is computed once."""
     frame = pl.DataFrame({"text": _compact(raw) if text is None else text})
     frame = frame.with_columns(groups=pl.col("text").str.extract_groups(_GRAMMAR)).select(
@@ -91,20 +95,27 @@ def _parts(raw: pl.Series, text: pl.Series | None = None) -> pl.DataFrame:
         .otherwise(digits)
         .str.replace(",", ".", literal=True)
     )
-    factor = (
+    power = (
         pl.when(suffix == "")
-        .then(pl.lit(1.0))
+        .then(pl.lit(0, pl.Int64))
         .otherwise(
             suffix.replace_strict(
-                list(_SUFFIXES), list(_SUFFIXES.values()), default=None, return_dtype=pl.Float64
+                list(_SUFFIXES), list(_SUFFIXES.values()), default=None, return_dtype=pl.Int64
             )
         )
     )
+    frame = frame.with_columns(plain=pl.when(~invalid).then(plain), power=power)
+    # "1.5E+07" and "K" together: one exponent, the text's plus the suffix's
+    exponent = (
+        pl.col("exponent").str.strip_prefix("e").str.strip_prefix("+").cast(pl.Int64, strict=False)
+    ).fill_null(0)
     return frame.select(
         empty=pl.col("text").is_null() | pl.col("text").is_in(EMPTY),
         negative=pl.col("negative"),
-        plain=pl.when(~invalid).then(plain + pl.col("exponent")),
-        factor=factor,
+        plain=pl.col("plain").str.strip_chars_end(".")
+        + "e"
+        + (exponent + pl.col("power")).cast(pl.String),
+        power=pl.col("power"),
     )
 
 
@@ -115,8 +126,11 @@ def _parse_all(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
     quick = pl.select(pl.when(quick.is_finite()).then(quick)).to_series()
     todo = quick.is_null().arg_true()
     parts = _parts(raw.gather(todo), text.gather(todo))
-    value = pl.col("plain").cast(pl.Float64, strict=False) * pl.col("factor")
-    value = pl.when(pl.col("negative")).then(-value).otherwise(value)
+    # an unknown suffix ("12 apples") has no power: no number
+    magnitude = pl.when(pl.col("power").is_not_null()).then(
+        pl.col("plain").cast(pl.Float64, strict=False)
+    )
+    value = pl.when(pl.col("negative")).then(-magnitude).otherwise(magnitude)
     out = parts.with_columns(value=value).select(
         value=pl.when(pl.col("value").is_finite()).then(pl.col("value")),
         invalid=~pl.col("empty") & ~pl.col("value").is_finite().fill_null(False),
@@ -189,37 +203,70 @@ def number_text(value: object) -> str:
     return str(value)
 
 
-def decimal_column(raw: pl.Series, scale: int = 2) -> tuple[pl.Series, pl.Series, pl.Series]:
-    """Money amounts: a text column as Decimal(18, scale) values, 'not a number' flags and
-    'too large for the decimal' flags.
+# DECIMAL(18, 2), the database's type of money: 16 digits before the point, 2 after
+MONEY_PRECISION, MONEY_SCALE = 18, 2
+# an amount is read with this many decimals before it is rounded to cents (more are cut,
+# which cannot change how it rounds)
+_READ_SCALE = 12
 
-    A plain amount (``1250.50``, ``1 250,50``) goes straight from its digits to a decimal, never
-    through a float; an abbreviated one (``15K``) is scaled as a float and rounded to ``scale``
-    places. Which texts are numbers, and their values, are parse_number_column's.
+
+class Money(NamedTuple):
+    """Amounts read from text, with what was wrong with each (one flag column per kind)."""
+
+    values: pl.Series  # Decimal(18, 2); null where blank or refused
+    invalid: pl.Series  # text that is no number
+    too_large: pl.Series  # beyond DECIMAL(18, 2)
+    suffixed: pl.Series  # written with %, K, млн …: not an amount of money
+    rounded: pl.Series  # had more than 2 decimals: rounded half up to cents
+
+
+def decimal_column(raw: pl.Series) -> Money:
+    """Money amounts: a text column as Decimal(18, 2) values, straight from the digits, never
+    through a float.
+
+    ``1 250,50`` and ``1.5E+03`` are amounts; ``15%``, ``15K`` or ``1,2 млн`` are refused
+    (``suffixed``): a price is written in full. More than 2 decimals are rounded half up
+    (``1.005`` → 1.01) and flagged so that the plan can say so; an amount beyond DECIMAL(18, 2)
+    is ``too_large``. Which texts are numbers is parse_number_column's.
     """
     text = raw.cast(pl.String).alias("raw")
-    dtype = pl.Decimal(18, scale)
     values, invalid = parse_number_column(text)
-    # the texts a float cast reads as they are ("1250.5") are cast to a decimal as they are
-    plain = text.cast(pl.Float64, strict=False).is_finite().fill_null(False)
-    direct = pl.select(pl.when(plain).then(text.cast(dtype, strict=False))).to_series()
-    rest = text.filter(direct.is_null() & values.is_not_null()).unique()
-    exact = pl.DataFrame({"raw": rest}).with_columns(
-        _parts(rest).select(
-            exact=pl.when(pl.col("factor") == 1.0)
-            .then(
-                pl.when(pl.col("negative")).then(pl.lit("-")).otherwise(pl.lit(""))
-                + pl.col("plain").str.strip_chars_end(".")
-            )
-            .cast(dtype, strict=False)
+    distinct = text.filter(values.is_not_null()).unique()
+    wide = pl.Decimal(38, _READ_SCALE)
+    # the digits as a decimal ("1250.50e0" → 1250.50, "1.5e3" → 1500), without the sign
+    parts = _parts(distinct).select(
+        suffixed=pl.col("power") != 0,
+        negative=pl.col("negative"),
+        hundredfold=pl.col("plain").cast(wide, strict=False) * 100,
+    )
+    half = pl.Series([Decimal("0.5")], dtype=pl.Decimal(38, 1))[0]
+    cents = (pl.col("hundredfold") + half).cast(pl.Int128, strict=False)  # half up
+    dtype = pl.Decimal(MONEY_PRECISION, MONEY_SCALE)
+    limit = 10**MONEY_PRECISION  # in cents: 10¹⁶ units and more do not fit
+    amount = (
+        pl.when(pl.col("negative")).then(pl.lit("-")).otherwise(pl.lit(""))
+        + (pl.col("cents") // 100).cast(pl.String)
+        + "."
+        + (pl.col("cents") % 100).cast(pl.String).str.zfill(2)
+    )
+    exact = (
+        parts.with_columns(
+            cents=cents,
+            rounded=pl.col("hundredfold").cast(pl.Int128, strict=False).cast(wide)
+            != pl.col("hundredfold"),
+        )
+        .with_columns(fits=(pl.col("cents") < limit).fill_null(False))
+        .select(
+            raw=distinct,
+            amount=pl.when(~pl.col("suffixed") & pl.col("fits")).then(
+                amount.cast(dtype, strict=False)
+            ),
+            too_large=~pl.col("suffixed") & ~pl.col("fits"),
+            suffixed=pl.col("suffixed"),
+            rounded=~pl.col("suffixed") & pl.col("rounded").fill_null(False),
         )
     )
-    looked_up = pl.DataFrame({"raw": text}).join(
-        exact, on="raw", how="left", maintain_order="left"
-    )["exact"]
-    scaled = values.round(scale).cast(dtype, strict=False)
-    out = pl.select(
-        pl.when(values.is_not_null()).then(pl.coalesce(direct, looked_up, scaled))
-    ).to_series()
-    too_large = (out.is_null() & values.is_not_null()).alias(raw.name)
-    return out.alias(raw.name), invalid, too_large
+    out = pl.DataFrame({"raw": text}).join(exact, on="raw", how="left", maintain_order="left")
+    name = raw.name
+    flags = [out[c].fill_null(False).alias(name) for c in ("too_large", "suffixed", "rounded")]
+    return Money(out["amount"].alias(name), invalid.alias(name), *flags)

@@ -5,6 +5,10 @@ columns; forms and the CLI run the same function on a one-element column (``chec
 a value a form refuses is refused by an import with the same reason, and the other way round.
 A reason names the field as it is called in the caller (``name``), e.g. "followers “abc” is not
 a number"; a blank cell is null in both outputs.
+
+Some things are decided once per column, not per value: whether a rate column holds ratios or
+percents, the day/month order of its dates. A ``Reading`` carries the user's choices in (the
+date order) and the decisions and notes out, for the import's preview to show.
 """
 
 from __future__ import annotations
@@ -12,17 +16,32 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import polars as pl
 
 from crm.errors import ValidationError
-from crm.parsing.dates import date_text, parse_date_column
-from crm.parsing.numbers import decimal_column, number_text, parse_number_column
+from crm.parsing.dates import (
+    ORDER_WORDS,
+    DateOrder,
+    date_text,
+    day_month_order,
+    parse_date_column,
+    read_as,
+)
+from crm.parsing.numbers import (
+    MONEY_PRECISION,
+    MONEY_SCALE,
+    decimal_column,
+    number_text,
+    parse_number_column,
+)
+from crm.parsing.text import shortened
 from crm.vocab.currencies import CURRENCY_ALIASES
 from crm.vocab.geo import normalise_country_column, normalise_language_column
+from crm.vocab.niches import normalise_niche_column
 from crm.vocab.platforms import channel_key_frame, handle_column, platform_column
 from crm.vocab.terms import (
     FORMAT_ALIASES,
@@ -35,7 +54,32 @@ from crm.vocab.terms import (
 )
 
 Normalised = tuple[pl.Series, pl.Series]
-Normaliser = Callable[[pl.Series, str], Normalised]
+RateUnit = Literal["ratio", "percent"]
+
+
+@dataclass
+class Reading:
+    """What the caller tells the normalisers about a file, and what they decided per column.
+
+    One per import (a form's single value gets a fresh one); keyed by the name the normaliser
+    is given (the field name in imports)."""
+
+    date_order: DateOrder | None = None  # the user's choice where a column's dates read both ways
+    notes: list[str] = field(default_factory=list)  # how columns were read: said in the preview
+    units: dict[str, RateUnit] = field(default_factory=dict)  # rate columns: ratios or percents
+    date_orders: dict[str, DateOrder] = field(default_factory=dict)  # dates with / or -
+    ambiguous: list[str] = field(default_factory=list)  # dates that read both ways, no choice
+    both_ways: dict[str, str] = field(default_factory=dict)  # an example of each of those
+
+
+class Normaliser(Protocol):
+    """A field type's normaliser: (values, name[, reading]) → (clean values, reasons)."""
+
+    def __call__(
+        self, values: pl.Series, name: str, reading: Reading | None = None, /
+    ) -> Normalised: ...
+
+
 # what a column of this type holds, for tables and charts (st.column_config without streamlit)
 ValueKind = Literal["count", "number", "ratio", "money", "date", "text", "list", "link"]
 
@@ -43,14 +87,16 @@ FUTURE_GRACE = dt.timedelta(days=1)  # a date "today" in a time zone ahead of ou
 
 
 def refusal(values: pl.Series, mask: pl.Series, template: str) -> pl.Series:
-    """Messages for the rows where ``mask`` holds; ``{v}`` in the template is the row's value."""
+    """Messages for the rows where ``mask`` holds; ``{v}`` in the template is the row's value,
+    cut to a readable length."""
     head, _, tail = template.partition("{v}")
+    frame = pl.DataFrame({"v": values.cast(pl.String), "mask": mask.fill_null(False)})
     text = (
-        (pl.lit(head) + values.cast(pl.String) + pl.lit(tail))
+        pl.lit(head) + shortened(pl.col("v")) + pl.lit(tail)
         if "{v}" in template
         else pl.lit(template)
     )
-    return pl.select(pl.when(mask.fill_null(False)).then(text)).to_series().alias(values.name)
+    return frame.select(pl.when(pl.col("mask")).then(text)).to_series().alias(values.name)
 
 
 def _text(values: pl.Series) -> pl.Series:
@@ -65,7 +111,7 @@ def _no_reason(values: pl.Series) -> pl.Series:
 # ---------------------------------------------------------------- text and lists
 
 
-def normalise_text(values: pl.Series, name: str) -> Normalised:
+def normalise_text(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """Free text: stripped; blank is null."""
     return _text(values), _no_reason(values)
 
@@ -73,12 +119,19 @@ def normalise_text(values: pl.Series, name: str) -> Normalised:
 LIST_SEPARATORS = r"[;,|]"
 
 
-def _clean_items(items: pl.Series) -> pl.Series:
-    # the items of each list stripped, without blanks or case-insensitive repeats; none: null
+Canonical = Callable[[pl.Series], pl.Series]
+
+
+def _clean_items(items: pl.Series, canonical: Canonical | None = None) -> pl.Series:
+    # the items of each list stripped (and put in their vocabulary's words), without blanks or
+    # case-insensitive repeats; none: null
     frame = pl.DataFrame({"items": items}).with_row_index("row")
+    exploded = frame.explode("items")
+    item = exploded["items"].str.strip_chars()
+    if canonical is not None:
+        item = canonical(item)
     kept = (
-        frame.explode("items")
-        .with_columns(item=pl.col("items").str.strip_chars())
+        exploded.with_columns(item=item)
         .filter(
             (pl.col("item").str.len_chars() > 0)
             & pl.col("item").str.to_lowercase().is_first_distinct().over("row")
@@ -90,21 +143,28 @@ def _clean_items(items: pl.Series) -> pl.Series:
     return joined["item"]
 
 
-def normalise_list(values: pl.Series, name: str) -> Normalised:
-    """Niches or tags: text split on ``;``, ``,`` or ``|`` (a list is taken item by item),
-    stripped, without blanks or repeats (the first spelling wins, case-insensitively);
-    no items is null."""
+def _items(values: pl.Series, canonical: Canonical | None = None) -> pl.Series:
     if values.dtype == pl.List(pl.String):
-        return _clean_items(values).alias(values.name), _no_reason(values)
+        return _clean_items(values, canonical).alias(values.name)
     # files repeat the same few niches: each distinct text is split once
     text = values.cast(pl.String)
     distinct = text.unique().drop_nulls()
-    items = _clean_items(distinct.str.replace_all(LIST_SEPARATORS, ",").str.split(","))
+    items = _clean_items(distinct.str.replace_all(LIST_SEPARATORS, ",").str.split(","), canonical)
     lookup = pl.DataFrame({"text": distinct, "items": items})
-    out = pl.DataFrame({"text": text}).join(lookup, on="text", how="left", maintain_order="left")[
-        "items"
-    ]
-    return out.alias(values.name), _no_reason(values)
+    out = pl.DataFrame({"text": text}).join(lookup, on="text", how="left", maintain_order="left")
+    return out["items"].alias(values.name)
+
+
+def normalise_list(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
+    """Tags: text split on ``;``, ``,`` or ``|`` (a list is taken item by item), stripped,
+    without blanks or repeats (the first spelling wins, case-insensitively); no items is null."""
+    return _items(values), _no_reason(values)
+
+
+def normalise_niches(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
+    """Niches: a list (as ``normalise_list``) whose items are put in the one vocabulary of
+    crm.vocab.niches (Финансы, Finance & Economics → finance); unknown ones kept as typed."""
+    return _items(values, normalise_niche_column), _no_reason(values)
 
 
 # ---------------------------------------------------------------- numbers
@@ -124,12 +184,15 @@ def _first(reasons: list[pl.Series], name: str) -> pl.Series:
     return pl.select(pl.coalesce(reasons)).to_series().alias(name)
 
 
+# The bounds of numbers are those of the database's types (migrations/001_registry.sql):
+# counts are BIGINT, read through a double (so 2⁶³ − 1 itself reads as 2⁶³, too large); measures
+# are DOUBLE (any finite number); money is DECIMAL(18, 2) (crm.parsing.numbers.decimal_column).
 _MAX_COUNT = 2.0**63
 
 
-def normalise_count(values: pl.Series, name: str) -> Normalised:
+def normalise_count(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A non-negative whole number (followers, views): human forms like ``409.8M`` allowed,
-    rounded to the nearest whole."""
+    rounded to the nearest whole; at most what a BIGINT holds."""
     numbers, reasons = _numbers(values, name)
     reasons.append(refusal(values, numbers >= _MAX_COUNT, f"{name} “{{v}}” is too large"))
     reason = _first(reasons, values.name)
@@ -137,27 +200,52 @@ def normalise_count(values: pl.Series, name: str) -> Normalised:
     return fits.round(0).cast(pl.Int64).alias(values.name), reason
 
 
-def normalise_measure(values: pl.Series, name: str) -> Normalised:
+def normalise_measure(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A non-negative number that need not be whole (average reach, engagement)."""
     numbers, reasons = _numbers(values, name)
     reason = _first(reasons, values.name)
     return pl.select(pl.when(reason.is_null()).then(numbers)).to_series(), reason
 
 
-def normalise_ratio(values: pl.Series, name: str) -> Normalised:
-    """A share such as ER: ``3.4%`` and ``0.034`` are ratios already; a bare ``3.4`` (above 1)
-    in a ratio column means percent."""
-    numbers, reasons = _numbers(values, name)
+def _rate_unit(numbers: pl.Series, has_percent: pl.Series) -> RateUnit | None:
+    """Whether a rate column's bare values (without %) are ratios or percents, decided once
+    for the column: ratios when every value is at most 1 and none has a % sign, else percents
+    (a value with % is always a percent). None: no bare value to decide for."""
+    bare = numbers.filter(~has_percent & numbers.is_not_null())
+    if bare.len() == 0:
+        return None
+    if has_percent.any() or bool((bare > 1).any()):
+        return "percent"
+    return "ratio"
+
+
+_UNIT_NOTES = {
+    "ratio": "read as ratios (0.034 means 3.4 %), since every value is at most 1 and none has %",
+    "percent": "read as percents (3.4 means 3.4 %), since a value is above 1 or has %",
+}
+
+
+def normalise_ratio(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
+    """A rate such as ER, as a ratio (0.034 for 3.4 %): ``3.4%`` is always a percent; the
+    column's bare values are ratios or percents as ``_rate_unit`` decides for the whole column,
+    so ``0.5`` and ``3.4`` in one column are 0.5 % and 3.4 %."""
+    raw = values.cast(pl.String)
+    numbers, reasons = _numbers(raw, name)
     reason = _first(reasons, values.name)
-    has_percent = values.cast(pl.String).str.contains("%", literal=True).fill_null(False)
-    ratio = pl.select(
-        pl.when(reason.is_not_null())
-        .then(None)
-        .when(~has_percent & (numbers > 1))
-        .then(numbers / 100)
-        .otherwise(numbers)
-    ).to_series()
-    return ratio.alias(values.name), reason
+    has_percent = raw.str.contains("%", literal=True).fill_null(False)
+    unit = _rate_unit(numbers, has_percent)
+    if unit == "percent":
+        # the bare values read again as "3.4%": the decimal point moved, not a float divided
+        bare = (~has_percent & numbers.is_not_null()).arg_true()
+        percents, _ = parse_number_column(raw.gather(bare) + "%")
+        numbers = numbers.scatter(bare, percents)
+    if reading is not None and unit is not None:
+        reading.units[name] = unit
+        reading.notes.append(f"{name}: {_UNIT_NOTES[unit]}")
+    elif reading is not None and bool(has_percent.any()):
+        reading.units[name] = "percent"
+    clean = pl.select(pl.when(reason.is_null()).then(numbers)).to_series()
+    return clean.alias(values.name), reason
 
 
 CURRENCY_SIGNS = r"(?i)\s*(₽|руб\.?|р\.|rub|rur|\$|usd|€|eur|₸|kzt)\s*"
@@ -168,23 +256,42 @@ def currency_sign(values: pl.Series) -> pl.Series:
     return values.cast(pl.String).str.extract(CURRENCY_SIGNS, 1).alias(values.name)
 
 
-def normalise_money(values: pl.Series, name: str) -> Normalised:
-    """An amount of money as Decimal(18, 2), never negative; a currency sign in the cell
-    (``5 000 ₽``) is left out here and read by ``currency_sign``."""
+def normalise_money(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
+    """An amount of money as Decimal(18, 2), never negative, from its digits (never a float).
+
+    A currency sign in the cell (``5 000 ₽``) is left out here and read by ``currency_sign``;
+    ``15%``, ``15K`` or ``1,2 млн`` are refused (a price is written in full); more than 2
+    decimals are rounded half up to cents, and the reading says so."""
+    text = _text(values)
     raw = values.cast(pl.String).str.replace_all(CURRENCY_SIGNS, "")
-    amounts, invalid, too_large = decimal_column(raw)
+    money = decimal_column(raw)
     reason = _first(
         [
-            refusal(values, invalid, f"{name} “{{v}}” is not a number"),
-            refusal(values, too_large, f"{name} “{{v}}” is too large"),
-            refusal(values, amounts < 0, f"{name} cannot be negative"),
+            refusal(text, money.invalid, f"{name} “{{v}}” is not a number"),
+            refusal(
+                text,
+                money.suffixed,
+                f"{name} “{{v}}” is not an amount: write it in full, without %, K or млн",
+            ),
+            refusal(text, money.too_large, f"{name} “{{v}}” is too large"),
+            refusal(text, money.values < 0, f"{name} cannot be negative"),
         ],
         values.name,
     )
-    return pl.select(pl.when(reason.is_null()).then(amounts)).to_series(), reason
+    clean = pl.select(pl.when(reason.is_null()).then(money.values)).to_series()
+    rounded = money.rounded & clean.is_not_null()
+    if reading is not None and bool(rounded.any()):
+        n = int(rounded.sum())
+        first = int(rounded.arg_true()[0])
+        amounts, have, are = ("amount", "has", "is") if n == 1 else ("amounts", "have", "are")
+        reading.notes.append(
+            f"{name}: {n} {amounts} {have} more than {MONEY_SCALE} decimals and {are} rounded "
+            f"half up to cents ({text[first]} → {clean[first]})."
+        )
+    return clean, reason
 
 
-def normalise_currency(values: pl.Series, name: str) -> Normalised:
+def normalise_currency(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A currency as its ISO code: ``usd``, ``$``, ``руб.`` → USD, USD, RUB."""
     text = _text(values)
     key = text.str.to_lowercase()
@@ -206,17 +313,56 @@ def normalise_currency(values: pl.Series, name: str) -> Normalised:
 # ---------------------------------------------------------------- dates
 
 
-def normalise_date(values: pl.Series, name: str) -> Normalised:
-    """A calendar date: ``2024-03-01``, ``01.03.2024``, ``01/03/2024``, ``01.03.24``."""
+def normalise_date(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
+    """A calendar date: ``2024-03-01``, ``01.03.2024``, ``01/03/2024``, ``01.03.24``.
+
+    The day/month order of dates written with slashes or dashes is decided once per column
+    (crm.parsing.dates.day_month_order): by a value that reads one way only, else by the
+    reading's ``date_order``; a column nothing settles is read day first and listed in the
+    reading's ``ambiguous`` (an import then needs the user's choice)."""
     text = _text(values)
-    days, invalid = parse_date_column(text)
+    found = day_month_order(text)
+    chosen = reading.date_order if reading is not None else None
+    order: DateOrder = found.order or chosen or "dmy"
+    if reading is not None:
+        if found.order is not None:
+            reading.date_orders[name] = found.order
+            note = f"{name}: {ORDER_WORDS[found.order]} ({found.settled_by} settles it)"
+            if chosen is not None and chosen != found.order:
+                note += f"; the {ORDER_WORDS[chosen].replace(' ', '-')} order chosen is not used"
+            reading.notes.append(note)
+        elif found.both_ways is not None and chosen is not None:
+            reading.date_orders[name] = chosen
+            reading.notes.append(
+                f"{name}: {ORDER_WORDS[chosen]}, as chosen "
+                f"({found.both_ways} is {read_as(found.both_ways, chosen)})"
+            )
+        elif found.both_ways is not None:
+            reading.ambiguous.append(name)
+            reading.both_ways[name] = found.both_ways
+    days, invalid = parse_date_column(text, order)
     return days, refusal(text, invalid, f"{name} “{{v}}” is not a date")
 
 
+# the earliest date a measurement can carry: "0001-01-01" is an empty date cell, not a day
+EARLIEST_MEASUREMENT = dt.date(1990, 1, 1)
+
+
 def future_dates(days: pl.Series, raw: pl.Series, name: str) -> pl.Series:
-    """Reasons for the dates that lie ahead (a measurement cannot be dated in the future)."""
+    """Reasons for the dates no measurement can carry: ahead of today, or before 1990."""
+    text = _text(raw)
     future = days > dt.date.today() + FUTURE_GRACE
-    return refusal(_text(raw), future, f"{name} “{{v}}” is in the future")
+    early = days < EARLIEST_MEASUREMENT
+    return pl.select(
+        pl.coalesce(
+            refusal(text, future, f"{name} “{{v}}” is in the future"),
+            refusal(
+                text,
+                early,
+                f"{name} “{{v}}” is before {EARLIEST_MEASUREMENT.year}: not a measurement date",
+            ),
+        )
+    ).to_series()
 
 
 # ---------------------------------------------------------------- contacts and links
@@ -227,7 +373,7 @@ _TELEGRAM_PREFIX = r"^(https?://)?(t\.me|telegram\.me)/"
 _WEB = r"(?i)^https?://([^/?#@]*@)?[^/?#:@\s]*\.[^/?#:@\s]*(:\d*)?([/?#].*)?$"
 
 
-def normalise_email(values: pl.Series, name: str) -> Normalised:
+def normalise_email(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A plausible e-mail address, in lower case."""
     text = _text(values)
     bad = ~text.str.contains(_EMAIL)
@@ -235,7 +381,7 @@ def normalise_email(values: pl.Series, name: str) -> Normalised:
     return clean.alias(values.name), refusal(text, bad, "“{v}” is not a valid e-mail address")
 
 
-def normalise_phone(values: pl.Series, name: str) -> Normalised:
+def normalise_phone(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A phone number of digits, spaces, brackets and dashes, with an optional leading +."""
     text = _text(values)
     bad = ~text.str.contains(_PHONE)
@@ -243,7 +389,7 @@ def normalise_phone(values: pl.Series, name: str) -> Normalised:
     return clean.alias(values.name), refusal(text, bad, "“{v}” is not a valid phone number")
 
 
-def normalise_telegram(values: pl.Series, name: str) -> Normalised:
+def normalise_telegram(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A Telegram username (``@name``, ``name`` or ``t.me/name``), kept as ``@name``."""
     text = _text(values)
     user = text.str.replace(_TELEGRAM_PREFIX, "").str.strip_chars_start("@").str.strip_chars("/")
@@ -252,7 +398,7 @@ def normalise_telegram(values: pl.Series, name: str) -> Normalised:
     return clean.alias(values.name), refusal(text, bad, "“{v}” is not a valid Telegram username")
 
 
-def normalise_link(values: pl.Series, name: str) -> Normalised:
+def normalise_link(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A web address (http or https, with a host that has a dot); ``https://`` is added when
     the scheme is left out."""
     text = _text(values)
@@ -269,20 +415,20 @@ def normalise_link(values: pl.Series, name: str) -> Normalised:
 # ---------------------------------------------------------------- vocabularies
 
 
-def normalise_platform(values: pl.Series, name: str) -> Normalised:
+def normalise_platform(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A platform code (``vk``, ``telegram`` …) from its name as people type it."""
     text = _text(values)
     code = platform_column(text)
     return code, refusal(text, code.is_null() & text.is_not_null(), f"{name} “{{v}}” is unknown")
 
 
-def normalise_handle(values: pl.Series, name: str) -> Normalised:
+def normalise_handle(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A channel's handle: lower case, without ``@`` or surrounding slashes."""
     clean, bad = handle_column(values.cast(pl.String))
     return clean, refusal(_text(values), bad, "“{v}” is not a valid handle")
 
 
-def normalise_channel(values: pl.Series, name: str) -> Normalised:
+def normalise_channel(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A channel named as ``PLATFORM:HANDLE`` or by a link, as ``platform:handle``."""
     frame = channel_key_frame(_text(values))
     key = frame.select(pl.col("platform") + ":" + pl.col("handle")).to_series()
@@ -298,35 +444,39 @@ def _choice(values: pl.Series, aliases: Mapping[str, str], template: str) -> Nor
     return code.alias(values.name), refusal(text, code.is_null() & text.is_not_null(), template)
 
 
-def normalise_kind(values: pl.Series, name: str) -> Normalised:
+def normalise_kind(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A channel's kind: ``person`` or ``public_page`` (blogger, паблик, community …)."""
     return _choice(values, KIND_ALIASES, f"{name} “{{v}}” is not person or public_page")
 
 
-def normalise_format(values: pl.Series, name: str) -> Normalised:
+def normalise_format(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """An ad format (DESIGN.md vocabulary): post, story, reel, 1/24 …"""
     return _choice(values, FORMAT_ALIASES, f"{name} “{{v}}” is not one of {', '.join(FORMATS)}")
 
 
-def normalise_price_kind(values: pl.Series, name: str) -> Normalised:
+def normalise_price_kind(
+    values: pl.Series, name: str, reading: Reading | None = None
+) -> Normalised:
     """What a price is: listed, quoted, agreed or paid."""
     return _choice(
         values, PRICE_KIND_ALIASES, f"{name} “{{v}}” is not one of {', '.join(PRICE_KINDS)}"
     )
 
 
-def normalise_provenance(values: pl.Series, name: str) -> Normalised:
+def normalise_provenance(
+    values: pl.Series, name: str, reading: Reading | None = None
+) -> Normalised:
     """Where a measured number comes from (DESIGN.md vocabulary)."""
     aliases = {p: p for p in PROVENANCES}
     return _choice(values, aliases, f"{name} “{{v}}” is not one of {', '.join(PROVENANCES)}")
 
 
-def normalise_country(values: pl.Series, name: str) -> Normalised:
+def normalise_country(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A country by its English name (Россия, РФ → Russia); unknown names kept as typed."""
     return normalise_country_column(_text(values)), _no_reason(values)
 
 
-def normalise_language(values: pl.Series, name: str) -> Normalised:
+def normalise_language(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A language by its ISO 639-1 code (русский → ru); unknown names kept as typed."""
     return normalise_language_column(_text(values)), _no_reason(values)
 
@@ -343,6 +493,8 @@ class TypeSpec:
     dtype: pl.DataType
     value_kind: ValueKind
     choices: tuple[str, ...] = ()  # the codes of a closed vocabulary
+    # the database type of a stored number or date, whose bounds the normaliser keeps to
+    db_type: str = ""
 
     def nulls(self, n: int, name: str = "") -> pl.Series:
         """A column of ``n`` missing values of this type."""
@@ -354,12 +506,19 @@ TYPES: dict[str, TypeSpec] = {
     for t in (
         TypeSpec("text", normalise_text, pl.String(), "text"),
         TypeSpec("list", normalise_list, pl.List(pl.String), "list"),
-        TypeSpec("count", normalise_count, pl.Int64(), "count"),
-        TypeSpec("measure", normalise_measure, pl.Float64(), "number"),
+        TypeSpec("niche", normalise_niches, pl.List(pl.String), "list"),
+        TypeSpec("count", normalise_count, pl.Int64(), "count", db_type="BIGINT"),
+        TypeSpec("measure", normalise_measure, pl.Float64(), "number", db_type="DOUBLE"),
         TypeSpec("ratio", normalise_ratio, pl.Float64(), "ratio"),
-        TypeSpec("money", normalise_money, pl.Decimal(18, 2), "money"),
+        TypeSpec(
+            "money",
+            normalise_money,
+            pl.Decimal(MONEY_PRECISION, MONEY_SCALE),
+            "money",
+            db_type=f"DECIMAL({MONEY_PRECISION},{MONEY_SCALE})",
+        ),
         TypeSpec("currency", normalise_currency, pl.String(), "text"),
-        TypeSpec("date", normalise_date, pl.Date(), "date"),
+        TypeSpec("date", normalise_date, pl.Date(), "date", db_type="DATE"),
         TypeSpec("link", normalise_link, pl.String(), "link"),
         TypeSpec("email", normalise_email, pl.String(), "text"),
         TypeSpec("telegram", normalise_telegram, pl.String(), "text"),
@@ -376,8 +535,8 @@ TYPES: dict[str, TypeSpec] = {
     )
 }
 FieldType = Literal[
-    "text", "list", "count", "measure", "ratio", "money", "currency", "date", "link", "email",
-    "telegram", "phone", "platform", "handle", "channel", "kind", "format", "price_kind",
+    "text", "list", "niche", "count", "measure", "ratio", "money", "currency", "date", "link",
+    "email", "telegram", "phone", "platform", "handle", "channel", "kind", "format", "price_kind",
     "provenance", "country", "language",
 ]  # fmt: skip
 
@@ -399,7 +558,7 @@ def value_text(value: object) -> str | None:
 
 def value_column(type_name: str, value: object) -> pl.Series:
     """One form value as the one-element column the type's normaliser takes."""
-    if type_name == "list" and isinstance(value, list | tuple | set):
+    if type_name in ("list", "niche") and isinstance(value, list | tuple | set):
         items = [str(v) for v in value if v is not None]
         return pl.Series("value", [items], pl.List(pl.String))
     return pl.Series("value", [value_text(value)], pl.String)

@@ -24,7 +24,8 @@ _COUNTRIES = {
     "Germany": ("германия", "de"),
     "United States": ("сша", "usa", "us", "united states of america", "америка"),
     "United Kingdom": ("великобритания", "uk", "gb", "англия"),
-    "United Arab Emirates": ("оаэ", "uae", "ae"),
+    # "UAE", as people (and the demo workspace) write it, not the long official name
+    "UAE": ("оаэ", "ae", "united arab emirates", "объединенные арабские эмираты"),
     "Serbia": ("сербия", "rs"),
     "Israel": ("израиль", "il"),
     "Cyprus": ("кипр", "cy"),

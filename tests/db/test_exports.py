@@ -80,15 +80,19 @@ def test_channels_rows_exactly(small: Store) -> None:
         "platform": "telegram", "handle": "alpha", "url": "https://t.me/alpha",
         "title": "Рецепты", "kind": "public_page", "owner": "Ирина Котова",
         "niche": "food, travel", "country": "Russia", "city": "Moscow", "language": "ru",
-        "email": "ads@recepty.ru", "telegram": "@irina_ads", "phone": "+7 900 123-45-67",
+        "email": None, "telegram": None, "phone": None,
+        "owner_email": "ads@recepty.ru", "owner_telegram": "@irina_ads",
+        "owner_phone": "+7 900 123-45-67",
         "tags": "проверен, VIP", "notes": "Скидка от трёх постов", "followers": 2000,
         "avg_reach": 500.0, "avg_views": 600.0, "avg_engagement": 50.0, "avg_likes": 40.0,
         "avg_comments": 5.0, "avg_shares": 5.0, "measured_on": FEB, "er": 0.025, "err": 0.1,
+        "reach_rate": 0.25,
     }  # fmt: skip
     zero = rows[2]
     assert (zero["followers"], zero["er"], zero["err"]) == (0, None, None)
-    assert zero["email"] == "z@club.ru"  # the channel's own contact wins over the owner's
-    assert zero["telegram"] == "@irina_ads"
+    # the channel's own contacts and its owner's are separate columns (they import back apart)
+    assert (zero["email"], zero["owner_email"]) == ("z@club.ru", "ads@recepty.ru")
+    assert (zero["telegram"], zero["owner_telegram"]) == (None, "@irina_ads")
     gone = rows[3]
     assert gone["followers"] is None and gone["measured_on"] is None and gone["er"] is None
     assert gone["niche"] is None and gone["tags"] is None
@@ -160,7 +164,7 @@ def test_xlsx_round_trip(small: Store, tmp_path: Path) -> None:
     assert alpha["handle"] == "alpha" and alpha["title"] == "Рецепты"
     assert alpha["followers"] == 2000 and alpha["er"] == 0.025 and alpha["err"] == 0.1
     assert alpha["measured_on"] == FEB  # a date cell, read back as a date
-    assert alpha["phone"] == "+7 900 123-45-67" and alpha["url"] == "https://t.me/alpha"
+    assert alpha["owner_phone"] == "+7 900 123-45-67" and alpha["url"] == "https://t.me/alpha"
     zero = back.row(2, named=True)
     assert zero["followers"] == 0 and zero["er"] is None and zero["err"] is None
 
@@ -186,6 +190,16 @@ def sheet_parts(data: bytes) -> tuple[str, str, dict[str, str]]:
     return sheet, table, formats
 
 
+def _letters(index: int) -> str:
+    """The spreadsheet column letters of a 0-based column index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def test_xlsx_cells_are_typed_formatted_and_never_formulas(small: Store) -> None:
     add_channel(small, "telegram", "evil", title='=HYPERLINK("http://evil","x")', notes="@SUM(1)")
     frame = table_frame(small.cursor(), "channels")
@@ -195,7 +209,7 @@ def test_xlsx_cells_are_typed_formatted_and_never_formulas(small: Store) -> None
     back = read_xlsx(data)
     evil = back.filter(pl.col("handle") == "evil").row(0, named=True)
     assert evil["title"] == '=HYPERLINK("http://evil","x")' and evil["notes"] == "@SUM(1)"
-    column = {name: chr(ord("A") + i) for i, name in enumerate(CHANNEL_FIELDS)}
+    column = {name: _letters(i) for i, name in enumerate(CHANNEL_FIELDS)}
     assert formats[column["followers"]] == "#,##0"
     assert formats[column["avg_reach"]] == "#,##0.0"
     assert formats[column["er"]] == formats[column["err"]] == "0.00%"
@@ -203,9 +217,54 @@ def test_xlsx_cells_are_typed_formatted_and_never_formulas(small: Store) -> None
     assert formats[column["title"]] == "General"
     # the header row: frozen, with filters, columns as wide as their text
     assert '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' in sheet
-    assert f'<autoFilter ref="A1:{column["err"]}6"/>' in table
+    assert f'<autoFilter ref="A1:{column[CHANNEL_FIELDS[-1]]}6"/>' in table
     widths = dict(re.findall(r'<col min="(\d+)" max="\d+" width="([\d.]+)"', sheet))
     assert float(widths["1"]) < float(widths[str(CHANNEL_FIELDS.index("notes") + 1)])
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil","x")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    '=DDE("cmd";"/C calc";"__DdeLink_60_870516294")',
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def add_evil(store: Store) -> None:
+    """A channel for each payload, title and notes set as they are (forms would strip them)."""
+    for i, payload in enumerate(FORMULAS):
+        add_channel(store, "telegram", f"evil_{i}", phone="+7 900 123-45-67")
+        with store.transaction() as cur:
+            cur.execute(
+                "update channels set title = ?, notes = ? where handle = ?",
+                [payload, payload, f"evil_{i}"],
+            )
+
+
+def test_xlsx_writes_every_formula_payload_as_text(small: Store) -> None:
+    add_evil(small)
+    data = frame_bytes(table_frame(small.cursor(), "channels"), ".xlsx", "channels")
+    sheet, _, _ = sheet_parts(data)
+    assert "<f>" not in sheet and "<f " not in sheet
+    back = read_xlsx(data).filter(pl.col("handle").str.starts_with("evil_")).sort("handle")
+    # text exactly as stored: no quote mark added (Excel never runs a text cell)
+    assert back["title"].to_list() == back["notes"].to_list() == FORMULAS
+
+
+def test_csv_exports_neutralise_formulas_and_keep_numbers(small: Store, tmp_path: Path) -> None:
+    add_evil(small)
+    out = tmp_path / "channels.csv"
+    export_table(small.cursor(), "channels", out)
+    downloaded = frame_bytes(table_frame(small.cursor(), "channels"), ".csv")
+    assert downloaded[3:] == out.read_bytes()  # the page's download and the CLI write the same
+    back = pl.read_csv(out, infer_schema=False).filter(pl.col("handle").str.starts_with("evil_"))
+    assert back["title"].to_list() == [f"'{p}" for p in FORMULAS]
+    assert set(back["phone"].to_list()) == {"'+7 900 123-45-67"}
+    frame = pl.DataFrame({"text": ["-1", "x"], "n": [-1, 2], "x": [-0.5, None]})
+    assert frame_bytes(frame, ".csv", bom=False) == b"text,n,x\n'-1,-1,-0.5\nx,2,\n"
 
 
 def test_xlsx_money_dates_with_time_zones_and_an_empty_frame() -> None:

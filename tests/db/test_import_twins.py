@@ -14,7 +14,7 @@ from crm.importing.read import read_table
 
 # Instagram top-1000 twin: repeated headers (abbreviated first, then the plain integer, where the
 # abbreviation is not exact), `name` holds the handle and `instagram name` the display name (one
-# empty), categories as niches (one empty), a handle repeated with other numbers (later row wins).
+# empty), categories as niches in the workspace's one vocabulary (one empty, one unknown kept), a handle repeated with other numbers (later row wins).
 INSTAGRAM = """\
 Rank,name,instagram name,Category_1,Category_2,followers,followers,country,Eng. (Auth.),Eng. (Auth.),Eng. (Avg.),Eng. (Avg.)
 1,leomessi,Leo Messi,Sports with a ball,Family,409.8M,409812345,Argentina,17.8M,17800000,23.4M,23412345
@@ -65,9 +65,9 @@ def test_instagram_twin_plain_integer_beats_the_abbreviation(store, tmp_path: Pa
     assert rows == [
         ("kevinhart4real", "Kevin Hart", ["Cinema & Actors/actresses"], "United States",
          160_800_000, 45_200.0),
-        ("leomessi", "Leo Messi", ["Sports with a ball", "Family"], "Argentina",
+        ("leomessi", "Leo Messi", ["sport", "parenting"], "Argentina",
          409_812_345, 23_412_345.0),
-        ("neymarjr", "NJ 🇧🇷", ["Sports with a ball"], "Brazil", 198_900_000, 9_500_000.0),
+        ("neymarjr", "NJ 🇧🇷", ["sport"], "Brazil", 198_900_000, 9_500_000.0),
         ("someone_quiet", None, [], "India", 1_234_567, 1_100.0),
     ]  # fmt: skip
 

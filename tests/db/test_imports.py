@@ -82,7 +82,7 @@ SAMPLE = (
 
 def test_import_new_channels_with_every_field(store: Store, tmp_path: Path) -> None:
     path = write(tmp_path, SAMPLE)
-    result = import_channels_file(store, path)
+    result = import_channels_file(store, path, currency="RUB")
     assert (result.new, result.updated, result.unchanged, result.rejected, result.duplicates) == (
         3,
         0,
@@ -97,7 +97,7 @@ def test_import_new_channels_with_every_field(store: Store, tmp_path: Path) -> N
         ("telegram", "finance_daily", "https://t.me/Finance_Daily", "Финансы", "Ирина"),
         ("vk", "club12345", "https://vk.com/public12345", "Рецепты", "Ирина"),
     ]
-    assert got[2]["niches"] == ["Еда", "Рецепты"]
+    assert got[2]["niches"] == ["food"]  # Еда and Рецепты are one niche
     assert got[2]["email"] == "ads@recepty.ru"
     assert got[2]["kind"] == "person"
     assert snapshots(store) == [
@@ -110,7 +110,7 @@ def test_import_new_channels_with_every_field(store: Store, tmp_path: Path) -> N
             28_800.0,
             None,
             "manual",
-            "import: channels.csv",
+            "import: channels.csv (engagement estimated from ER)",
         ),
         (
             "finance_daily",
@@ -132,7 +132,7 @@ def test_import_new_channels_with_every_field(store: Store, tmp_path: Path) -> N
             12_787.5,
             None,
             "manual",
-            "import: channels.csv",
+            "import: channels.csv (engagement estimated from ER)",
         ),
     ]
     prices = (
@@ -176,9 +176,9 @@ def test_existing_owner_is_found_by_name(store: Store, tmp_path: Path) -> None:
 
 def test_reimport_is_unchanged_and_writes_nothing(store: Store, tmp_path: Path) -> None:
     path = write(tmp_path, SAMPLE)
-    import_channels_file(store, path)
+    import_channels_file(store, path, currency="RUB")
     before = table_dump(store)
-    result = import_channels_file(store, path)
+    result = import_channels_file(store, path, currency="RUB")
     assert result.summary() == "0 new, 0 updated, 3 unchanged, 0 rejected"
     assert table_dump(store) == before
 
@@ -237,7 +237,7 @@ def test_metric_change_alone_adds_snapshot_without_version_bump(
 
 def test_dry_run_writes_nothing(store: Store, tmp_path: Path) -> None:
     before = table_dump(store)
-    result = import_channels_file(store, write(tmp_path, SAMPLE), dry_run=True)
+    result = import_channels_file(store, write(tmp_path, SAMPLE), dry_run=True, currency="RUB")
     assert (result.new, result.dry_run) == (3, True)
     assert (
         result.summary() == "3 new, 0 updated, 0 unchanged, 0 rejected (dry run: nothing written)"
@@ -609,11 +609,14 @@ def test_update_path_changes_lists_only_where_they_differ(store: Store, tmp_path
     plan = _plan(store, path)
     assert plan.preview.select("handle", "changes").rows() == [
         ("anna", "title: — → Anna"),
-        ("boris", "title: — → B; niche: [Юмор] → [Авто]"),
+        ("boris", "title: — → B; niche: [humor] → [auto]"),
     ]
     apply_import(store, plan)
     got = {c["handle"]: (c["title"], c["niches"], c["tags"], c["version"]) for c in channels(store)}
-    assert got == {"anna": ("Anna", ["Еда", "Спорт"], ["a"], 2), "boris": ("B", ["Авто"], ["b"], 2)}
+    assert got == {
+        "anna": ("Anna", ["food", "sport"], ["a"], 2),
+        "boris": ("B", ["auto"], ["b"], 2),
+    }
 
 
 def test_forms_and_imports_refuse_the_same_values_alike(store: Store, tmp_path: Path) -> None:
@@ -731,3 +734,278 @@ def test_a_handle_read_from_a_link_is_checked_like_a_typed_one(
     assert [str(r) for r in result.rejects] == ["line 2: “na me” is not a valid handle"]
     with pytest.raises(ValidationError, match="“na me” is not a valid handle"):
         add_channel_from_url(store, "https://vk.com/na%20me")
+
+
+# ---------------------------------------------------------------- truth of numbers
+
+
+def prices(store: Store) -> list[tuple[Any, ...]]:
+    return (
+        store.cursor()
+        .execute(
+            "select c.handle, p.amount, p.currency from prices p "
+            "join channels c on c.id = p.channel_id order by p.id"
+        )
+        .fetchall()
+    )
+
+
+def test_one_huge_cell_rejects_its_row_and_the_preview_rejects_what_the_write_would(
+    store: Store, tmp_path: Path
+) -> None:
+    text = (
+        "link,followers,price,currency\n"
+        "t.me/anna,1e19,,\n"
+        "t.me/boris,9223372036854775807,,\n"
+        "t.me/carl,100,1e17,RUB\n"
+        "t.me/dan,100,10000000000000000,RUB\n"
+        "t.me/eve,100,9999999999999999.99,RUB\n"
+    )
+    path = write(tmp_path, text)
+    expected = [
+        "line 2: followers “1e19” is too large",
+        "line 3: followers “9223372036854775807” is too large",
+        "line 4: price “1e17” is too large",
+        "line 5: price “10000000000000000” is too large",
+    ]
+    dry = import_channels_file(store, path, dry_run=True)
+    assert ([str(r) for r in dry.rejects], dry.new) == (expected, 1)
+    real = import_channels_file(store, path)
+    assert ([str(r) for r in real.rejects], real.new) == (expected, 1)
+    assert prices(store) == [("eve", Decimal("9999999999999999.99"), "RUB")]
+
+
+def test_bounds_of_numbers_and_dates_are_the_database_types(store: Store) -> None:
+    from crm.fields import CHANNELS, PRICES, SNAPSHOTS
+
+    types = {
+        (table, column): kind
+        for table, column, kind in store.cursor()
+        .execute("select table_name, column_name, data_type from information_schema.columns")
+        .fetchall()
+    }
+    checked = set()
+    for entity in (CHANNELS, SNAPSHOTS, PRICES):
+        for f in entity.fields:
+            if f.table and f.spec.db_type:
+                assert types[(f.table, f.db_column)] == f.spec.db_type, f.name
+                checked.add(f.type)
+    assert checked == {"count", "measure", "money", "date"}
+
+
+def test_money_is_exact_rounded_half_up_and_never_a_percent(store: Store, tmp_path: Path) -> None:
+    text = (
+        "link;price;currency\n"
+        "t.me/anna;1.005;RUB\n"
+        "t.me/boris;15%;RUB\n"
+        "t.me/carl;15K;RUB\n"
+        "t.me/dan;1 250,50;RUB\n"
+        "t.me/eve;1,2 млн;RUB\n"
+    )
+    plan = _plan(store, write(tmp_path, text), measured_on=dt.date(2024, 1, 1))
+    assert [str(r) for r in plan.rejects] == [
+        "line 3: price “15%” is not an amount: write it in full, without %, K or млн",
+        "line 4: price “15K” is not an amount: write it in full, without %, K or млн",
+        "line 6: price “1,2 млн” is not an amount: write it in full, without %, K or млн",
+    ]
+    assert plan.warnings == [
+        "price: 1 amount has more than 2 decimals and is rounded half up to cents (1.005 → 1.01)."
+    ]
+    apply_import(store, plan)
+    assert prices(store) == [("anna", Decimal("1.01"), "RUB"), ("dan", Decimal("1250.50"), "RUB")]
+
+
+def test_a_price_without_a_currency_needs_one_chosen(store: Store, tmp_path: Path) -> None:
+    path = write(tmp_path, "link,цена\nt.me/anna,15 000\nt.me/boris,\nt.me/carl,$70\n")
+    before = table_dump(store)
+    plan = _plan(store, path)
+    assert (plan.needs_currency, plan.currency) == (True, None)
+    message = (
+        "1 row has a price but no currency: choose the currency of these prices "
+        "(--currency CUR on the command line)."
+    )
+    assert plan.blockers == [message]
+    assert message in plan.warnings
+    with pytest.raises(ImportRefused) as info:
+        apply_import(store, plan)
+    assert str(info.value) == message
+    with pytest.raises(ImportRefused, match="--currency CUR"):
+        import_channels_file(store, path)
+    with pytest.raises(ImportRefused, match="--currency CUR"):
+        import_channels_file(store, path, dry_run=True)
+    assert table_dump(store) == before
+    with pytest.raises(ImportRefused, match="“rubles” is not a currency code"):
+        _plan(store, path, currency="rubles")
+    plan = _plan(store, path, currency="руб.")
+    assert (plan.needs_currency, plan.currency, plan.blockers) == (False, "RUB", [])
+    # the preview shows the price with its currency: the one chosen, or the row's own
+    assert plan.preview.select("handle", "price", "currency").rows() == [
+        ("anna", Decimal("15000.00"), "RUB"),
+        ("boris", None, None),
+        ("carl", Decimal("70.00"), "USD"),
+    ]
+    assert plan.preview["changes"].to_list() == ["", "", ""]
+    apply_import(store, plan)
+    assert prices(store) == [
+        ("anna", Decimal("15000.00"), "RUB"),
+        ("carl", Decimal("70.00"), "USD"),
+    ]
+    result = import_channels_file(store, path, currency="RUB")
+    assert result.summary() == "0 new, 0 updated, 3 unchanged, 0 rejected"
+
+
+def test_ambiguous_dates_need_an_order_and_settled_ones_say_theirs(
+    store: Store, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path, "link,followers,Дата\nt.me/anna,100,03/04/2024\nt.me/boris,1,05/06/2024\n"
+    )
+    plan = _plan(store, path)
+    assert (plan.date_order, plan.ambiguous_dates) == (None, ["Дата"])
+    message = (
+        "The dates in column “Дата” read both ways (03/04/2024: 3 April or March 4): "
+        "choose the order (--date-order dmy or mdy on the command line)."
+    )
+    assert plan.blockers == [message]
+    with pytest.raises(ImportRefused) as info:
+        apply_import(store, plan)
+    assert str(info.value) == message
+    with pytest.raises(ImportRefused, match="--date-order"):
+        import_channels_file(store, path)
+    plan = _plan(store, path, date_order="mdy")
+    assert (plan.date_order, plan.ambiguous_dates, plan.blockers) == ("mdy", [], [])
+    assert "measured_on: month first, as chosen (03/04/2024 is March 4)" in plan.warnings
+    apply_import(store, plan)
+    assert [s[1] for s in snapshots(store)] == [dt.date(2024, 3, 4), dt.date(2024, 5, 6)]
+    # a value with a first part above 12 settles the whole column: no choice needed
+    path = write(tmp_path, "link,followers,date\nt.me/carl,1,03/04/2024\nt.me/dan,2,25/04/2024\n")
+    plan = _plan(store, path)
+    assert (plan.date_order, plan.ambiguous_dates, plan.blockers) == ("dmy", [], [])
+    assert "measured_on: day first (25/04/2024 settles it)" in plan.warnings
+    apply_import(store, plan)
+    assert [s[1] for s in snapshots(store)][2:] == [dt.date(2024, 4, 3), dt.date(2024, 4, 25)]
+
+
+def test_dates_before_1990_are_not_measurements(store: Store, tmp_path: Path) -> None:
+    text = "link,followers,date\nt.me/anna,1,0001-01-01\nt.me/boris,2,1989-12-31\nt.me/carl,3,1990-01-01\n"
+    result = import_channels_file(store, write(tmp_path, text))
+    assert [str(r) for r in result.rejects] == [
+        "line 2: measured_on “0001-01-01” is before 1990: not a measurement date",
+        "line 3: measured_on “1989-12-31” is before 1990: not a measurement date",
+    ]
+    with pytest.raises(ImportRefused, match="cannot be before 1990"):
+        import_channels_file(store, write(tmp_path, "link\nt.me/x\n"), measured_on=dt.date(1, 1, 1))
+
+
+def test_rows_without_a_date_are_said_with_the_date_they_get(store: Store, tmp_path: Path) -> None:
+    path = write(tmp_path, "link,followers\nt.me/anna,100\nt.me/boris,\nt.me/carl,5\n")
+    plan = _plan(store, path)
+    assert (plan.undated, plan.measured_on) == (2, TODAY)
+    assert (
+        f"2 rows have no date of their own: their numbers are dated {TODAY.isoformat()} "
+        "(today). Choose the day they were measured if it was another (--measured-on)."
+    ) in plan.warnings
+    december = dt.date(2022, 12, 1)
+    plan = _plan(store, path, measured_on=december)
+    assert (plan.undated, plan.measured_on) == (2, december)
+    # a date chosen is not warned about again; the plan still says which rows get it
+    assert [w for w in plan.warnings if "date" in w] == []
+    apply_import(store, plan)
+    assert [s[1] for s in snapshots(store)] == [december, december]
+    # a file whose rows all carry a date says nothing about it
+    dated = _plan(store, write(tmp_path, "link,followers,date\nt.me/anna,7,2024-01-01\n"))
+    assert (dated.undated, [w for w in dated.warnings if "date" in w]) == (0, [])
+
+
+def test_a_handle_in_a_link_column_is_a_handle_when_the_platform_is_known(
+    store: Store, tmp_path: Path
+) -> None:
+    text = "Ссылка,Подписчики\n@LeoMessi,409.8M\nhttps://www.instagram.com/cristiano/,1M\n"
+    path = write(tmp_path, text)
+    no_platform = _plan(store, path)
+    assert [str(r) for r in no_platform.rejects] == [
+        "line 2: no platform: add a platform column or a link, or choose a default platform"
+    ]
+    result = import_channels_file(store, path, platform="instagram")
+    assert (result.new, result.rejected) == (2, 0)
+    assert [(c["platform"], c["handle"], c["url"]) for c in channels(store)] == [
+        ("instagram", "cristiano", "https://www.instagram.com/cristiano/"),
+        ("instagram", "leomessi", "https://instagram.com/leomessi"),
+    ]
+    # a platform column names it as well; a handle column next to the link keeps its own
+    text = "Площадка,Ссылка,Ник\nvk,@club_one,\ntelegram,@someone,anna_blog\n"
+    result = import_channels_file(store, write(tmp_path, text))
+    assert (result.new, result.rejected) == (2, 0)
+    got = {(c["platform"], c["handle"]): c["url"] for c in channels(store)}
+    assert got[("vk", "club_one")] == "https://vk.com/club_one"
+    assert got[("telegram", "anna_blog")] == "https://t.me/anna_blog"
+
+
+def test_rates_are_read_per_column_and_reach_rate_gives_reach(store: Store, tmp_path: Path) -> None:
+    text = (
+        "link;Подписчики;ER;ERR (Telegram);Средний охват\n"
+        "t.me/anna;10 000;0.5;35%;\n"  # ER 0.5 %, not 50 %: the column has 3.4
+        "t.me/boris;1 000;3.4;40%;\n"
+        "t.me/carl;2 000;;;4,1 млн\n"  # an abbreviated number stays whole
+        "t.me/dan;1 000;;;\n"
+    )
+    plan = _plan(store, write(tmp_path, text))
+    assert "er: read as percents (3.4 means 3.4 %), since a value is above 1 or has %" in (
+        plan.warnings
+    )
+    assert plan.units == {"er": "percent", "reach_rate": "percent"}
+    apply_import(store, plan)
+    got = {s[0]: (s[3], s[5], s[8]) for s in snapshots(store)}
+    assert got == {
+        "anna": (3500.0, 50.0, "import: channels.csv (reach estimated from reach rate; "
+                 "engagement estimated from ER)"),
+        "boris": (400.0, 34.0, "import: channels.csv (reach estimated from reach rate; "
+                  "engagement estimated from ER)"),
+        "carl": (4_100_000.0, None, "import: channels.csv"),
+        "dan": (None, None, "import: channels.csv"),
+    }  # fmt: skip
+    # a measured engagement is not an estimate, and neither are likes + comments + shares
+    import_channels_file(store, write(tmp_path, "link,likes,comments\nt.me/erin,10,2\n"))
+    assert snapshots(store)[-1][5:9:3] == (12.0, "import: channels.csv")
+
+
+def test_two_columns_for_one_field_are_said_in_the_plan_and_by_the_command(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from crm.cli.registry import cmd_import_channels
+
+    text = "link,followers,Подписчики,price\nt.me/anna,100,1K,15000\n"
+    path = write(tmp_path, text)
+    warning = (
+        "Columns “followers” and “Подписчики” both hold followers: each row takes the first "
+        "of them that is filled, whole numbers first."
+    )
+    assert _plan(store, path, currency="RUB", measured_on=dt.date(2024, 1, 1)).warnings == [warning]
+    db = str(tmp_path / "cli.duckdb")
+    Store(db).close()
+    args = argparse.Namespace(
+        db=db, file=path, platform=None, map=[], dry_run=True, provenance="manual",
+        measured_on=dt.date(2024, 1, 1), report=None, force=False, format="table",
+        currency="RUB", date_order=None,
+    )  # fmt: skip
+    assert cmd_import_channels(args) == 0
+    out = capsys.readouterr().out
+    assert (
+        out.splitlines()[0]
+        == "1 new, 0 updated, 0 unchanged, 0 rejected (dry run: nothing written)"
+    )
+    assert f"warning: {warning}" in out
+    args.format = "json"
+    assert cmd_import_channels(args) == 0
+    import json
+
+    assert json.loads(capsys.readouterr().out)["warnings"] == [warning]
+
+
+def test_reasons_quote_long_values_cut_to_a_readable_length(store: Store, tmp_path: Path) -> None:
+    long = "x" * 300
+    result = import_channels_file(store, write(tmp_path, f"link,followers\nt.me/anna,{long}\n"))
+    [reason] = [r.reason for r in result.rejects]
+    assert reason == f"followers “{'x' * 79}…” is not a number"

@@ -47,7 +47,7 @@ def test_instagram_top1000(store: Store, real_data: Path) -> None:
         {
             "title": "Leo Messi",
             "kind": "person",
-            "niches": ["Sports with a ball", "Family"],
+            "niches": ["sport", "parenting"],  # the Instagram categories in our vocabulary
             "country": "Argentina",
             "url": "https://instagram.com/leomessi",
             "followers": 409_800_000,
@@ -120,3 +120,32 @@ def test_facebook_pages(store: Store, real_data: Path) -> None:
         ("tvshow", 3327),
     ]
     assert cur.execute("select count(*) from snapshots").fetchall() == [(0,)]
+
+
+def test_instagram_in_russian_with_handles_and_links_mixed(
+    store: Store, real_data: Path, tmp_path: Path
+) -> None:
+    """A Russian-shaped export of the same creators: one column «Ссылка» of @handles and links."""
+    source = pl.read_csv(real_data / "instagram_top1000_dec2022.csv", infer_schema_length=0)
+    links = source.select(
+        pl.when(pl.int_range(pl.len()) % 4 == 0)
+        .then(pl.lit("https://www.instagram.com/") + pl.col("name") + "/")
+        .otherwise(pl.lit("@") + pl.col("name"))
+    ).to_series()
+    frame = pl.DataFrame(
+        {
+            "Ссылка": links,
+            "Название": source["instagram name"],
+            "Тематика": source["Category_1"],
+            "Подписчики": source["followers"],
+            "Страна": source["country"],
+        }
+    )
+    path = tmp_path / "инстаграм.csv"
+    frame.write_csv(path, separator=";")
+    result = import_channels_file(
+        store, path, platform="instagram", measured_on=dt.date(2022, 12, 1)
+    )
+    assert (result.new, result.rejected, result.duplicates) == (991, 0, 9)
+    assert channel_row(store, "instagram", "leomessi")[0]["niches"] == ["sport"]
+    assert channel_row(store, "instagram", "leomessi")[0]["measured_on"] == dt.date(2022, 12, 1)

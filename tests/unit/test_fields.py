@@ -30,13 +30,18 @@ DESIGN_CHANNEL_FIELDS = (
     "avg_views", "avg_engagement", "avg_likes", "avg_comments", "avg_shares", "measured_on",
     "er", "err",
 )  # fmt: skip
+# the owner's own contacts, beside the channel's (export only), and the reach rate
+OWNER_CONTACTS = ("owner_email", "owner_telegram", "owner_phone")
+EXPORTED = (
+    *DESIGN_CHANNEL_FIELDS[:13], *OWNER_CONTACTS, *DESIGN_CHANNEL_FIELDS[13:], "reach_rate",
+)  # fmt: skip
 
 
 def test_channel_fields_are_design_names_in_order() -> None:
-    assert CHANNEL_FIELDS == DESIGN_CHANNEL_FIELDS
-    assert CHANNELS.export_columns() == DESIGN_CHANNEL_FIELDS
-    # import targets: the same, then the import-only price of a post and its currency
-    assert (*DESIGN_CHANNEL_FIELDS, "price", "currency") == CHANNEL_TARGETS
+    assert CHANNEL_FIELDS == EXPORTED
+    assert CHANNELS.export_columns() == EXPORTED
+    # import targets: the design names, the reach rate, then the price of a post and its currency
+    assert (*DESIGN_CHANNEL_FIELDS, "reach_rate", "price", "currency") == CHANNEL_TARGETS
     assert set(FIELD_LABELS) == set(CHANNEL_TARGETS)
     assert SNAPSHOT_METRICS == (
         "followers", "avg_reach", "avg_views", "avg_engagement", "avg_likes", "avg_comments",
@@ -79,7 +84,7 @@ def test_lookups() -> None:
 
 def test_column_config_is_plain_metadata() -> None:
     config = CHANNELS.column_config()
-    assert list(config) == list(DESIGN_CHANNEL_FIELDS)
+    assert list(config) == list(EXPORTED)
     assert config["followers"] == ColumnMeta(
         "Followers", "Followers, subscribers or members on the date measured", "count"
     )
@@ -116,10 +121,10 @@ def test_checks_by_type() -> None:
     assert field("kind").check(None) == "person"  # the default of a blank form field
     with pytest.raises(ValidationError, match=r"^Kind must be one of person, public_page"):
         field("kind").check("robot")
-    assert field("niche").check("Еда; Спорт, еда") == ["Еда", "Спорт"]
+    assert field("niche").check("Еда; Спорт, еда") == ["food", "sport"]
     assert field("niche").check(["Cinema/actors", " ", "cinema/ACTORS"]) == ["Cinema/actors"]
     assert field("niche").check(None) == []
-    assert field("er").check("3,4") == pytest.approx(0.034)
+    assert field("er").check("3,4") == 0.034
     assert field("er").check("0.034") == pytest.approx(0.034)
     assert field("er").check("3.4%") == pytest.approx(0.034)
     assert field("price").check("5 000 ₽") == Decimal("5000.00")
@@ -137,6 +142,10 @@ def test_checks_by_type() -> None:
 def test_dates_cannot_lie_ahead_when_measured() -> None:
     measured = SNAPSHOTS.by_name("measured_on")
     assert measured.check("01.03.2024") == dt.date(2024, 3, 1)
+    assert measured.check("1990-01-01") == dt.date(1990, 1, 1)
+    for old in ("0001-01-01", "1989-12-31", "01.01.1900"):
+        with pytest.raises(ValidationError, match=f"“{old}” is before 1990: not a measurement"):
+            measured.check(old)
     assert measured.check(dt.datetime(2024, 3, 1, 12, 30)) == dt.date(2024, 3, 1)
     assert measured.check(None) == dt.date.today()
     ahead = dt.date.today() + dt.timedelta(days=9)
@@ -174,3 +183,92 @@ def test_the_field_types_are_one_closed_set() -> None:
         assert clean.dtype == spec.dtype, spec.name
         assert clean.to_list() == [None, None], spec.name
         assert reasons.to_list() == [None, None], spec.name
+
+
+# ---------------------------------------------------------------- units and orders per column
+
+
+def test_ratio_unit_is_decided_once_per_column() -> None:
+    from crm.parsing.types import Reading
+
+    er = CHANNELS.by_name("er")
+    # a value above 1 makes the whole column percents: 0.5 is 0.5 %, not 50 %
+    reading = Reading()
+    values, _ = er.normalise(pl.Series("er", ["0.5", "3.4", None]), reading=reading)
+    assert values.to_list() == [0.005, 0.034, None]
+    assert reading.units == {"er": "percent"}
+    # every value at most 1 and no % sign: ratios
+    reading = Reading()
+    values, _ = er.normalise(pl.Series("er", ["0.5", "0.034"]), reading=reading)
+    assert values.to_list() == [0.5, 0.034]
+    assert reading.units == {"er": "ratio"}
+    # a % sign on one value makes the bare ones percents too; a % sign is always percent
+    values, _ = er.normalise(pl.Series("er", ["0.5", "3,4 %", "1"]))
+    assert values.to_list() == [0.005, 0.034, 0.01]
+    values, _ = er.normalise(pl.Series("er", ["0.5%"]))
+    assert values.to_list() == [0.005]
+    assert [n for n in reading.notes if n.startswith("er")] == [
+        "er: read as ratios (0.034 means 3.4 %), since every value is at most 1 and none has %"
+    ]
+
+
+def test_reach_rate_headers() -> None:
+    for header in (
+        "ERR (Telegram)", "Telegram ERR", "views per subscriber", "Просмотры на подписчика",
+        "ERR просмотров", "Reach rate",
+    ):  # fmt: skip
+        found = CHANNELS.for_header(normalise_header(header))
+        assert found is not None and found.name == "reach_rate", header
+    assert CHANNELS.for_header("err") is CHANNELS.by_name("err")
+
+
+@pytest.mark.parametrize(
+    ("texts", "order", "dates"),
+    [
+        # a first part above 12 settles day first
+        (["03/04/2024", "25/04/2024"], "dmy", [dt.date(2024, 4, 3), dt.date(2024, 4, 25)]),
+        # a second part above 12 settles month first
+        (["03/04/2024", "04/25/2024"], "mdy", [dt.date(2024, 3, 4), dt.date(2024, 4, 25)]),
+        (["3-4-2024", "12-31-2023"], "mdy", [dt.date(2024, 3, 4), dt.date(2023, 12, 31)]),
+        # dots are day first wherever they are written; ISO dates are never ambiguous
+        (["03.04.2024", "2024-04-03"], "dmy", [dt.date(2024, 4, 3), dt.date(2024, 4, 3)]),
+    ],
+)
+def test_day_and_month_order_is_decided_per_column(
+    texts: list[str], order: str, dates: list[dt.date]
+) -> None:
+    from crm.parsing.types import Reading
+
+    reading = Reading()
+    values, reasons = SNAPSHOTS.by_name("measured_on").normalise(
+        pl.Series("d", texts), reading=reading
+    )
+    assert values.to_list() == dates
+    assert reasons.to_list() == [None] * len(texts)
+    assert reading.ambiguous == []
+    if "/" in texts[0] or "-" in texts[0]:
+        assert reading.date_orders == {"measured_on": order}
+
+
+def test_dates_nothing_settles_are_ambiguous_until_the_user_chooses() -> None:
+    from crm.parsing.types import Reading
+
+    measured = SNAPSHOTS.by_name("measured_on")
+    texts = pl.Series("d", ["03/04/2024", "05/06/2024", "07/07/2024"])
+    reading = Reading()
+    measured.normalise(texts, reading=reading)
+    assert reading.ambiguous == ["measured_on"]
+    reading = Reading(date_order="mdy")
+    values, _ = measured.normalise(texts, reading=reading)
+    assert values.to_list() == [dt.date(2024, 3, 4), dt.date(2024, 5, 6), dt.date(2024, 7, 7)]
+    assert (reading.ambiguous, reading.date_orders) == ([], {"measured_on": "mdy"})
+    reading = Reading(date_order="dmy")
+    values, _ = measured.normalise(texts, reading=reading)
+    assert values.to_list() == [dt.date(2024, 4, 3), dt.date(2024, 6, 5), dt.date(2024, 7, 7)]
+    # the values win over a choice they contradict, and the plan says so
+    reading = Reading(date_order="mdy")
+    values, _ = measured.normalise(pl.Series("d", ["25/12/2023"]), reading=reading)
+    assert values.to_list() == [dt.date(2023, 12, 25)]
+    assert reading.notes == [
+        "measured_on: day first (25/12/2023 settles it); the month-first order chosen is not used"
+    ]

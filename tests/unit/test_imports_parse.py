@@ -404,3 +404,39 @@ def test_several_columns_of_a_list_field_and_average_prefixes() -> None:
         "Mean likes": "avg_likes",
         "Ср. охват": "avg_reach",
     }
+
+
+def test_two_columns_for_one_field_are_warned_about() -> None:
+    from crm.importing.mapping import mapping_warnings
+
+    headers = ["name", "followers", "followers (2)", "Подписчики", "Category_1", "Category_2"]
+    mapping = resolve_mapping(headers)
+    assert [mapping[h] for h in headers[1:4]] == ["followers"] * 3
+    # several niche columns are what the niche field is for: no warning about them
+    assert mapping_warnings(headers, mapping) == [
+        "Columns “followers”, “followers (2)” and “Подписчики” all hold followers: each row "
+        "takes the first of them that is filled, whole numbers first."
+    ]
+    # a column mapped by hand to a field replaces the others suggested for it: said, not silent
+    mapping = resolve_mapping(headers, {"followers (2)": "followers"})
+    assert mapping_warnings(headers, mapping) == [
+        "Column “followers” is ignored: followers is read from “followers (2)”.",
+        "Column “Подписчики” is ignored: followers is read from “followers (2)”.",
+    ]
+    # a repeated header nobody reads while its twin is read
+    headers = ["handle", "notes", "notes (2)"]
+    mapping = resolve_mapping(headers, {"notes (2)": "ignore"})
+    assert mapping_warnings(headers, mapping) == [
+        "Column “notes (2)” repeats the header “notes” and is ignored."
+    ]
+    assert mapping_warnings(["handle", "title"], resolve_mapping(["handle", "title"])) == []
+
+
+def test_text_columns_for_one_field_say_the_first_wins() -> None:
+    from crm.importing.mapping import mapping_warnings
+
+    headers = ["handle", "Название", "title"]
+    assert mapping_warnings(headers, resolve_mapping(headers)) == [
+        "Columns “Название” and “title” both hold title: each row takes the first of them "
+        "that is filled."
+    ]

@@ -109,16 +109,70 @@ def test_money_goes_to_decimal_without_a_float_when_plain() -> None:
 
     from crm.parsing.numbers import decimal_column
 
-    texts = ["1 250,50", "1.429999948", "15K", "0.1", "abc", None, "99999999999999999999"]
-    values, invalid, too_large = decimal_column(pl.Series("x", texts))
-    assert values.to_list() == [
+    texts = ["1 250,50", "1.429999948", "0.1", "abc", None, "99999999999999999999", "1.5E+03"]
+    money = decimal_column(pl.Series("x", texts))
+    assert money.values.to_list() == [
         Decimal("1250.50"),
         Decimal("1.43"),
-        Decimal("15000.00"),
         Decimal("0.10"),
         None,
         None,
         None,
+        Decimal("1500.00"),
     ]
-    assert invalid.to_list() == [False, False, False, False, True, False, False]
-    assert too_large.to_list() == [False, False, False, False, False, False, True]
+    assert money.invalid.to_list() == [False, False, False, True, False, False, False]
+    assert money.too_large.to_list() == [False, False, False, False, False, True, False]
+
+
+def test_money_keeps_every_cent_the_database_keeps_and_rounds_half_up() -> None:
+    from decimal import Decimal
+
+    from crm.parsing.numbers import decimal_column
+
+    texts = ["1.005", "2.675", "0.125", "1.00", "12.3", "1.004999", "9999999999999999.995"]
+    money = decimal_column(pl.Series("x", texts))
+    # half up, never half even, never truncated: 1.005 is 1.01, not 1.00
+    assert money.values.to_list() == [
+        Decimal("1.01"),
+        Decimal("2.68"),
+        Decimal("0.13"),
+        Decimal("1.00"),
+        Decimal("12.30"),
+        Decimal("1.00"),
+        None,  # rounds up to 10**16, beyond DECIMAL(18, 2)
+    ]
+    assert money.rounded.to_list() == [True, True, True, False, False, True, True]
+    assert money.too_large.to_list() == [False] * 6 + [True]
+
+
+def test_money_bounds_are_those_of_decimal_18_2() -> None:
+    from decimal import Decimal
+
+    from crm.parsing.numbers import decimal_column
+
+    texts = ["9999999999999999.99", "10000000000000000", "1e17", "1e19", "9223372036854775807"]
+    money = decimal_column(pl.Series("x", texts))
+    assert money.values.to_list() == [Decimal("9999999999999999.99"), None, None, None, None]
+    assert money.too_large.to_list() == [False, True, True, True, True]
+
+
+def test_money_refuses_percent_and_abbreviations() -> None:
+    from crm.parsing.numbers import decimal_column
+
+    money = decimal_column(pl.Series("x", ["15%", "15K", "1,2 млн", "15 000", "2 тыс."]))
+    assert money.values.to_list()[3] is not None
+    assert money.suffixed.to_list() == [True, True, True, False, True]
+    assert money.values.is_null().to_list() == [True, True, True, False, True]
+
+
+def test_abbreviated_numbers_keep_whole_numbers() -> None:
+    # 4.1 × 10⁶ in floats is 4099999.9999999995; the suffix moves the decimal point instead
+    texts = ["4,1 млн", "4.1M", "409.8M", "0,7K", "1.15K", "388.9K", "2,3 млрд", "3,4%", "2.4%"]
+    values, invalid = parse_number_column(pl.Series("x", texts))
+    assert values.to_list() == [
+        4_100_000.0, 4_100_000.0, 409_800_000.0, 700.0, 1150.0, 388_900.0, 2_300_000_000.0,
+        0.034, 0.024,
+    ]  # fmt: skip
+    assert not invalid.any()
+    assert parse_number("4,1 млн") == 4_100_000.0
+    assert parse_number("1.5e3K") == 1_500_000.0
