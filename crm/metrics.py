@@ -473,6 +473,14 @@ ER_SQL = er_sql()
 ERR_SQL = err_sql()
 REACH_RATE_SQL = reach_rate_sql()
 
+# A channel's ratios over snapshot columns: name → (the SQL form, its numerator, its denominator).
+# A list shows each from the newest snapshot that knows both terms (latest_known_sql).
+SNAPSHOT_RATIOS: dict[str, tuple[Sql, str, str]] = {
+    "er": (ER_SQL, "avg_engagement", "followers"),
+    "err": (ERR_SQL, "avg_engagement", "avg_reach"),
+    "reach_rate": (REACH_RATE_SQL, "avg_reach", "followers"),
+}
+
 # ---------------------------------------------------------------------------------------------
 # polars
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
@@ -18,7 +18,7 @@ from crm.vocab.platforms import (
     canonical_url,
     check_handle,
     check_platform,
-    parse_channel_url,
+    parse_channel_link,
 )
 
 CHANNEL_EDITABLE = (
@@ -123,10 +123,21 @@ def add_channel(store: Store, platform: str, handle: str, **values: Any) -> int:
     return int(row[0][0])
 
 
-def add_channel_from_url(store: Store, url: str, **values: Any) -> tuple[int, bool]:
-    """Add the channel a URL points at; (id, created). An existing channel is returned, not copied."""
-    ref = parse_channel_url(url)
-    values.setdefault("url", url.strip() if "://" in url else "https://" + url.strip())
+class AddedChannel(NamedTuple):
+    """What adding by a link did: the channel's id, and whether it was created (False: it was
+    in the registry already, and nothing was written)."""
+
+    id: int
+    created: bool
+
+
+def add_channel_from_url(store: Store, url: str, **values: Any) -> AddedChannel:
+    """Add the channel a URL points at; (id, created). An existing channel is returned, not copied.
+    A link to a post adds (or opens) the channel it belongs to, where the link says which."""
+    ref, below = parse_channel_link(url)
+    # a post link is not the channel's address: keep the channel's own
+    pasted = url.strip() if "://" in url else "https://" + url.strip()
+    values.setdefault("url", (ref.url or None) if below else pasted)
     if ref.kind_hint:
         values.setdefault("kind", ref.kind_hint)
     # the look-up and the insert in one transaction: two sessions pasting the same link at once
@@ -134,8 +145,8 @@ def add_channel_from_url(store: Store, url: str, **values: Any) -> tuple[int, bo
     with store.transaction("registry") as cur:
         existing = find_channel(cur, ref)
         if existing is not None:
-            return existing, False
-        return add_channel(store, ref.platform, ref.handle, **values), True
+            return AddedChannel(existing, False)
+        return AddedChannel(add_channel(store, ref.platform, ref.handle, **values), True)
 
 
 def update_channel(

@@ -11,6 +11,7 @@ import polars as pl
 
 from crm import metrics
 from crm.errors import ValidationError
+from crm.fields import SNAPSHOT_METRICS
 from crm.vocab.platforms import (
     parse_channel_url,
 )
@@ -57,10 +58,10 @@ NEEDS_HELP = {
 
 
 def latest_sql(scope: str = "") -> str:
-    """The ``latest`` CTE: each channel's newest snapshot (by date, then entry order), only for
-    the channels that ``scope`` (a condition over channels c) admits, when given. The one
-    definition of "latest snapshot": the Channels list, exports, owners, the import's classify
-    query and pricing all read it."""
+    """The ``latest`` CTE: each channel's newest snapshot row as recorded (by date, then entry
+    order), only for the channels that ``scope`` (a condition over channels c) admits, when given.
+    The import's classify query and pricing read it; the registry's lists read the latest
+    *known* numbers instead (``latest_known_sql``)."""
     only = f"where channel_id in (select c.id from channels c where {scope})" if scope else ""
     return f"""
     latest as (
@@ -84,7 +85,58 @@ def latest_snapshot(cur: duckdb.DuckDBPyConnection, channel_id: int) -> dict[str
     return dict(zip((d[0] for d in cur.description or ()), rows[0], strict=True))
 
 
-LATEST_SQL = latest_sql()
+# "newer" as one number, cheaper to compare than (measured_on, id): the date in days, then the
+# entry order (snapshot ids stay far below 2**40)
+_NEWEST = "date_diff('day', date '2000-01-01', measured_on)::bigint * 1099511627776 + id"
+
+
+def latest_known_sql(scope: str = "") -> str:
+    """The ``latest`` CTE the registry's lists join (one row per measured channel, scoped as
+    ``latest_sql``): the newest snapshot's ``id``, ``measured_on``, ``provenance``, ``source``
+    and ``created_at``; each number (``followers``, ``avg_reach`` …) as the newest snapshot
+    that knows it says, with that snapshot's date (``followers_on`` …); and each ratio (``er``,
+    ``err``, ``reach_rate``) from the newest snapshot that knows both of its terms, with its
+    date (``er_on`` …). A snapshot that carries only followers so hides nothing measured
+    before it, and no ratio mixes numbers of different days."""
+    only = f"where channel_id in (select c.id from channels c where {scope})" if scope else ""
+    parts = [
+        "arg_max(id, newest) as id",
+        "max(measured_on) as measured_on",
+    ]
+    for name in SNAPSHOT_METRICS:
+        parts.append(f"arg_max({name}, newest) as {name}")
+        parts.append(f"max(measured_on) filter (where {name} is not null) as {name}_on")
+    for name, (formula, numerator, denominator) in metrics.SNAPSHOT_RATIOS.items():
+        both = f"{numerator} is not null and {denominator} is not null"
+        # arg_max_null: the newest pair decides even when its denominator is 0 (no ratio)
+        parts.append(f"arg_max_null({formula}, newest) filter (where {both}) as {name}")
+        parts.append(f"max(measured_on) filter (where {both}) as {name}_on")
+    parts += [f"arg_max({name}, newest) as {name}" for name in ("provenance", "source")]
+    parts.append("arg_max(created_at, newest) as created_at")
+    columns = ",\n            ".join(parts)
+    return f"""
+    latest as (
+        select channel_id,
+            {columns}
+        from (select *, {_NEWEST} as newest from snapshots {only})
+        group by channel_id
+    )
+"""
+
+
+def latest_known(cur: duckdb.DuckDBPyConnection, channel_id: int) -> dict[str, Any] | None:
+    """A channel's latest known numbers and ratios, each with its date (the columns of
+    ``latest_known_sql``), or None when the channel has no snapshot."""
+    rows = cur.execute(
+        f"with {latest_known_sql('c.id = ?')} select * from latest", [channel_id]
+    ).fetchall()
+    if not rows:
+        return None
+    return dict(zip((d[0] for d in cur.description or ()), rows[0], strict=True))
+
+
+# what the Channels list, the channels export, owners and the needs filters join as ``latest``
+LATEST_SQL = latest_known_sql()
 
 
 SORTS = {
@@ -95,49 +147,66 @@ SORTS = {
     "title": ("Title, A to Z", "lower(coalesce(c.title, c.handle))"),
     "updated": ("Recently edited", "c.updated_at desc"),
     "measured": ("Recently measured", "l.measured_on desc nulls last"),
+    # best matches of the search text first (relevance_sql), then by followers; without a
+    # search text, by followers
+    "relevance": ("Best match first", "l.followers desc nulls last"),
 }
 
 
+def default_sort(flt: ChannelFilter | None) -> str:
+    """The order a list takes when none is chosen: best match first while searching, else by
+    followers."""
+    return "relevance" if flt is not None and search_words(flt.search) else "followers"
+
+
 def list_channels(
-    cur: duckdb.DuckDBPyConnection, flt: ChannelFilter | None = None, sort: str = "followers"
+    cur: duckdb.DuckDBPyConnection, flt: ChannelFilter | None = None, sort: str | None = None
 ) -> pl.DataFrame:
-    """Channels with owner and latest snapshot (followers, reach, ER, ERR), narrowed by a filter."""
+    """Channels with owner and latest known numbers and ratios (each with its date), narrowed by
+    a filter; ``sort`` is a key of SORTS (None: ``default_sort``)."""
     return page_channels(cur, flt, sort)[0]
 
 
 def page_channels(
     cur: duckdb.DuckDBPyConnection,
     flt: ChannelFilter | None = None,
-    sort: str = "followers",
+    sort: str | None = None,
     *,
     limit: int | None = None,
     offset: int = 0,
 ) -> tuple[pl.DataFrame, int]:
     """One page of ``list_channels`` (``limit`` rows from ``offset``) and how many match in all;
-    each row carries the channel's ``version``, so a bulk edit can refuse stale rows."""
+    each row carries the channel's ``version``, so a bulk edit can refuse stale rows.
+
+    Numbers are the latest known (``followers`` with ``followers_on`` …), each ratio is from
+    the newest snapshot that knows both its terms (``er`` with ``er_on`` …), ``measured_on`` is
+    the date of the newest snapshot (see ``latest_known_sql``)."""
     flt = flt or ChannelFilter()
+    sort = sort or default_sort(flt)
     if sort not in SORTS:
         raise ValidationError(f"Cannot sort by “{sort}”.")
     scope, scope_params = scope_sql(flt)
     where, params = filter_sql(flt)
+    order, order_params = SORTS[sort][1], []
+    if sort == "relevance" and (ranked := relevance_sql(flt))[0]:
+        order, order_params = f"{ranked[0]}, {order}", ranked[1]
     sql = f"""
-        with {latest_sql(scope)}
+        with {latest_known_sql(scope)}
         select c.id, c.platform, c.handle, c.title, c.kind, o.name as owner, c.owner_id,
                c.niches, c.country, c.language, c.tags,
-               l.followers, l.avg_reach, l.avg_engagement,
-               {metrics.er_sql("l")} as er,
-               {metrics.err_sql("l")} as err,
-               {metrics.reach_rate_sql("l")} as reach_rate,
+               l.followers, l.followers_on, l.avg_reach, l.avg_reach_on,
+               l.avg_engagement, l.avg_engagement_on,
+               l.er, l.er_on, l.err, l.err_on, l.reach_rate, l.reach_rate_on,
                l.measured_on, c.archived, coalesce(c.url, '') as url, c.version,
                count(*) over () as matching
         from channels c
         left join owners o on o.id = c.owner_id
         left join latest l on l.channel_id = c.id
         where {where}
-        order by {SORTS[sort][1]}, c.id
+        order by {order}, c.id
         limit ? offset ?
     """
-    params = [*scope_params, *params, limit, max(offset, 0)]
+    params = [*scope_params, *params, *order_params, limit, max(offset, 0)]
     # through Arrow: a third faster than the relation's own .pl() on wide results
     frame = pl.from_arrow(cur.sql(sql, params=params).to_arrow_table())
     assert isinstance(frame, pl.DataFrame)
@@ -153,14 +222,16 @@ def page_channels(
 def with_growth(
     cur: duckdb.DuckDBPyConnection, frame: pl.DataFrame, days: int = 28
 ) -> pl.DataFrame:
-    """Add ``growth``: latest followers / followers of the newest snapshot at least ``days``
-    older, minus 1 (None without such a snapshot or when it counted 0 followers)."""
+    """Add ``growth``: latest known followers / followers of the newest snapshot at least
+    ``days`` older than them, minus 1 (None without such a snapshot or when it counted 0)."""
     ids = frame["id"].to_list()
     then = cur.sql(
         """
         with newest as (
             select channel_id, max(measured_on) as measured_on
-            from snapshots where list_contains(?::bigint[], channel_id) group by channel_id
+            from snapshots
+            where list_contains(?::bigint[], channel_id) and followers is not null
+            group by channel_id
         )
         select s.channel_id as id, arg_max(s.followers, (s.measured_on, s.id)) as followers_then
         from snapshots s join newest n on n.channel_id = s.channel_id
@@ -204,13 +275,30 @@ def scope_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
     return " and ".join(clauses), params
 
 
+SEARCH_MAX = 200  # characters of a search text read (the page's text box takes no more)
+SEARCH_WORDS = 8  # words looked for, at most
+SEARCH_WORD_MAX = 40  # characters of one word looked for
+# Typos are forgiven in words of 4 to 20 characters: in a shorter word a typo makes another
+# word, and comparing a longer one against every word of every channel costs more than it finds
+FUZZY_WORD_MIN, FUZZY_WORD_MAX = 4, 20
+
+# what a search word is looked for in (lower case): title, handle, owner, notes, niches, tags
+_HAYSTACK = """lower(concat_ws(' ', c.title, c.handle, o.name, c.notes,
+                              array_to_string(c.niches, ' '), array_to_string(c.tags, ' ')))"""
+# the words a search word may be a typo of (notes left out: long, and rarely what is meant)
+_WORDS = """regexp_split_to_array(
+    lower(concat_ws(' ', c.title, c.handle, o.name,
+                    array_to_string(c.niches, ' '), array_to_string(c.tags, ' '))),
+    '[^\\p{L}\\p{N}_]+')"""
+
+
 def filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
-    """The where clause (over channels c, owners o, latest snapshot l) and its parameters."""
+    """The where clause (over channels c, owners o, latest known numbers l) and its parameters."""
     scope, params = scope_sql(flt)
     clauses = [scope]
     for expr, low, high in (
         ("l.followers", flt.followers_min, flt.followers_max),
-        (metrics.er_sql("l"), flt.er_min, flt.er_max),
+        ("l.er", flt.er_min, flt.er_max),
     ):
         if low is not None:
             clauses.append(f"{expr} >= ?")
@@ -222,31 +310,66 @@ def filter_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
         if need not in NEEDS:
             raise ValidationError(f"Unknown gap “{need}”. Known: {', '.join(NEEDS)}.")
         clauses.append(f"({NEEDS[need][1]})")
-    for word in _search_words(flt.search):
-        # each word must occur (case-insensitive) or be one or two typos away from a word
+    for word in search_words(flt.search):
+        # each word must occur as written (case-insensitive) or be a typo or two away from a word
+        if not FUZZY_WORD_MIN <= len(word) <= FUZZY_WORD_MAX:
+            clauses.append(f"contains({_HAYSTACK}, ?)")
+            params.append(word)
+            continue
+        typos = 1 if len(word) < 8 else 2
         clauses.append(
-            """
+            f"""
             (
-                lower(concat_ws(' ', c.title, c.handle, o.name, c.notes)) like '%' || ? || '%'
-                or list_bool_or(list_transform(
-                    regexp_split_to_array(lower(concat_ws(' ', c.title, c.handle, o.name)), '[^\\p{L}\\p{N}_]+'),
-                    lambda w: length(w) >= 3 and damerau_levenshtein(w, ?) <= ?
-                ))
+                contains({_HAYSTACK}, ?)
+                or len(list_filter(
+                    -- words whose length is too far off cannot be that close: skip them
+                    -- before the costly distance (halves the time of a search)
+                    list_filter({_WORDS}, lambda w: length(w) >= 3 and abs(length(w) - ?) <= ?),
+                    lambda w: damerau_levenshtein(w, ?) <= ?
+                )) > 0
             )
             """
         )
-        params.extend([word, word, 0 if len(word) < 4 else 1 if len(word) < 8 else 2])
+        params.extend([word, len(word), typos, word, typos])
     return " and ".join(clauses), params
 
 
-def _search_words(text: str) -> list[str]:
+def relevance_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
+    """How well a channel (c, with owner o) matches the search text, as an SQL number to order
+    by (lower is better) and its parameters ('' without a search text): 0 when the title or
+    handle is the whole text, else 1 plus, for each word, 0 when the handle or title is the
+    word, 1 when either starts with it, 2 when it occurs anywhere searched, 3 when only a typo
+    of it does."""
+    words = search_words(flt.search)
+    if not words:
+        return "", []
+    ranks = []
+    params: list[Any] = [" ".join(words)] * 2
+    for word in words:
+        ranks.append(
+            f"""
+            case when lower(c.handle) = ? or lower(c.title) = ? then 0
+                 when starts_with(lower(c.handle), ?) or starts_with(lower(c.title), ?) then 1
+                 when contains({_HAYSTACK}, ?) then 2
+                 else 3 end
+            """
+        )
+        params.extend([word] * 5)
+    whole = "lower(c.handle) = ? or lower(c.title) = ?"
+    return f"(case when {whole} then 0 else 1 + {' + '.join(ranks)} end)", params
+
+
+def search_words(text: str) -> list[str]:
+    """The words a search text looks for, in lower case: those of its first SEARCH_MAX
+    characters, at most SEARCH_WORDS of them, each cut to SEARCH_WORD_MAX characters; a leading
+    ``@`` dropped and a pasted link reduced to the handle it names."""
     words = []
-    for word in (text or "").lower().split()[:8]:
+    for word in (text or "")[:SEARCH_MAX].lower().split()[:SEARCH_WORDS]:
         if "/" in word and "." in word:
             # a pasted link searches for the handle it names
             with contextlib.suppress(ValidationError):
-                word = parse_channel_url(word).handle
-        words.append(word.lstrip("@") or word)
+                word = parse_channel_url(word).handle.lower()
+        words.append((word.lstrip("@") or word)[:SEARCH_WORD_MAX])
     return words
 
 
@@ -274,9 +397,10 @@ def count_channels(cur: duckdb.DuckDBPyConnection) -> int:
 def needs_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """How many active channels lack each thing in NEEDS (numbers, fresh numbers, owner, contact)."""
     parts = ", ".join(f"count(*) filter (where {cond})" for _, cond in NEEDS.values())
+    # NEEDS reads only the newest snapshot's id and date: the cheaper latest_sql gives both
     row = cur.execute(
         f"""
-        with {LATEST_SQL}
+        with {latest_sql()}
         select {parts}
         from channels c
         left join owners o on o.id = c.owner_id

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -10,8 +13,9 @@ import polars as pl
 from crm import metrics
 from crm.errors import NotFound, ValidationError
 from crm.fields import SNAPSHOT_METRICS, SNAPSHOTS
+from crm.formatting import format_count
 from crm.registry.channels import get_channel
-from crm.store import Store, columns
+from crm.store import Store, columns, quote_ident
 
 
 def clean_snapshot_fields(values: dict[str, Any]) -> dict[str, Any]:
@@ -34,18 +38,84 @@ def clean_snapshot_fields(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def add_snapshot(store: Store, channel_id: int, **values: Any) -> int:
-    """Record a metric snapshot for a channel (numbers checked, provenance required)."""
+@dataclass(frozen=True)
+class SnapshotSaved:
+    """What ``save_snapshot`` did: the snapshot's id and date, whether it replaced the one the
+    channel already had that day, and warnings about numbers that look wrong (saved anyway)."""
+
+    id: int
+    measured_on: dt.date
+    replaced: bool
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        """“Added the snapshot of 2026-11-20.” or “Replaced the snapshot of 2026-11-20.”"""
+        done = "Replaced" if self.replaced else "Added"
+        return f"{done} the snapshot of {self.measured_on.isoformat()}."
+
+
+def snapshot_warnings(values: Mapping[str, Any]) -> list[str]:
+    """Numbers of one snapshot that are possible but more likely a typo, in sentences to show
+    (not refusals): an average reach above the followers."""
+    reach, followers = values.get("avg_reach"), values.get("followers")
+    if reach is not None and followers is not None and reach > followers:
+        return [
+            f"Average reach {format_count(reach)} is above followers {format_count(followers)}: "
+            "check the numbers."
+        ]
+    return []
+
+
+_ENGAGEMENT_PARTS = ("avg_likes", "avg_comments", "avg_shares")
+
+
+def save_snapshot(store: Store, channel_id: int, **values: Any) -> SnapshotSaved:
+    """Record a channel's numbers of a day (checked as ``clean_snapshot_fields``). A channel has
+    one snapshot a day: a second one of the same date replaces it, taking the new numbers and
+    keeping the earlier ones for the numbers it leaves empty."""
     clean = clean_snapshot_fields(values)
+    given = {n: clean[n] for n in SNAPSHOT_METRICS if clean.get(n) is not None}
+    engagement_given = values.get("avg_engagement") not in (None, "")
     with store.transaction("registry") as cur:
         get_channel(cur, channel_id)
-        names = ["channel_id", *clean]
-        row = cur.execute(
-            f"insert into snapshots ({columns(names)}) "
-            f"values ({', '.join('?' for _ in names)}) returning id",
-            [channel_id, *clean.values()],
+        day = cur.execute(
+            f"""
+            select id, source, {columns(SNAPSHOT_METRICS)} from snapshots
+            where channel_id = ? and measured_on = ? order by id desc limit 1
+            """,
+            [channel_id, clean["measured_on"]],
         ).fetchall()
-    return int(row[0][0])
+        if not day:
+            names = ["channel_id", *clean]
+            row = cur.execute(
+                f"insert into snapshots ({columns(names)}) "
+                f"values ({', '.join('?' for _ in names)}) returning id",
+                [channel_id, *clean.values()],
+            ).fetchall()
+            saved = int(row[0][0])
+            merged = clean
+        else:
+            saved, old_source, *old = day[0]
+            merged = {**dict(zip(SNAPSHOT_METRICS, old, strict=True)), **given}
+            if not engagement_given and any(p in given for p in _ENGAGEMENT_PARTS):
+                # new likes, comments or shares: the engagement is their new sum
+                merged["avg_engagement"] = metrics.engagement(
+                    *(merged[p] for p in _ENGAGEMENT_PARTS)
+                )
+            merged["provenance"] = clean["provenance"]
+            merged["source"] = clean["source"] if clean["source"] is not None else old_source
+            cur.execute(
+                f"update snapshots set {', '.join(f'{quote_ident(n)} = ?' for n in merged)} "
+                "where id = ?",
+                [*merged.values(), saved],
+            )
+    return SnapshotSaved(saved, clean["measured_on"], bool(day), tuple(snapshot_warnings(merged)))
+
+
+def add_snapshot(store: Store, channel_id: int, **values: Any) -> int:
+    """Record a metric snapshot for a channel (as ``save_snapshot``); returns its id."""
+    return save_snapshot(store, channel_id, **values).id
 
 
 def followers_change(snapshots: pl.DataFrame) -> int | None:

@@ -84,10 +84,28 @@ _CANONICAL = {
 _VK_NUMERIC = re.compile(r"^(club|public|event|id)(\d+)$")
 RESERVED_FIRST = {
     "telegram": {"s", "joinchat", "c"},
-    "instagram": {"p", "reel", "reels", "stories", "explore"},
+    "instagram": {"p", "reel", "reels", "tv", "stories", "explore"},
     "facebook": {"pages", "pg", "profile.php", "groups"},
     "x": {"i", "intent", "home"},
+    "youtube": {"watch", "shorts", "live", "embed", "v", "playlist", "results", "feed"},
+    "dzen": {"a", "b", "video", "shorts"},
+    "tiktok": {"t"},
 }
+# Links to one post that do not say whose it is: the first piece of the path, per platform
+# (and every link of the hosts in POST_HOSTS). Post links that do say it resolve to the channel.
+POST_FIRST = {
+    "instagram": {"p", "reel", "reels", "tv"},
+    "youtube": {"watch", "shorts", "live", "embed", "v"},
+    "dzen": {"a", "b", "video", "shorts"},
+    "rutube": {"video", "shorts", "play"},
+    "tiktok": {"t"},
+}
+POST_HOSTS = ("youtu.be", "vm.tiktok.com", "vt.tiktok.com")
+POST_LINK = (
+    "This is a link to a post, not to a channel: open the post and copy the link of its author"
+)
+# vk.com/wall-1_123 (a post of community 1), photo-1_2, video7_5 (of person 7) …
+_VK_POST = r"^(?:wall|photo|video|clip|topic|album|board|market|product|note)(-?\d+)_\d+$"
 
 
 @dataclass(frozen=True)
@@ -126,18 +144,25 @@ def canonical_url(platform: str, handle: str) -> str:
 
 
 def handle_expr(handle: pl.Expr) -> pl.Expr:
-    """Handles normalised: lower case, no ``@``, no surrounding slashes or spaces."""
+    """Handles normalised: lower case, no ``@``, no surrounding slashes or spaces. Two kinds keep
+    their case, where it tells them apart: Telegram invites (``+AbCdEf``) and YouTube channel
+    ids (``channel/UCxYz…``)."""
+    trimmed = (
+        handle.str.strip_chars().str.strip_chars("/").str.strip_chars_start("@").str.strip_chars()
+    )
+    lower = trimmed.str.to_lowercase()
     return (
-        handle.str.strip_chars()
-        .str.strip_chars("/")
-        .str.strip_chars_start("@")
-        .str.strip_chars()
-        .str.to_lowercase()
+        pl.when(trimmed.str.starts_with("+"))
+        .then(trimmed)
+        .when(lower.str.starts_with("channel/uc"))
+        .then(pl.lit("channel/") + trimmed.str.slice(len("channel/")))
+        .otherwise(lower)
     )
 
 
 def normalise_handle(handle: str) -> str:
-    """Lower case, no ``@``, no surrounding slashes or spaces."""
+    """Lower case, no ``@``, no surrounding slashes or spaces (invites and YouTube channel ids
+    keep their case: ``handle_expr``)."""
     out = pl.select(handle_expr(pl.lit(handle, pl.String))).item()
     return str(out)
 
@@ -154,11 +179,13 @@ def _unquoted(path: pl.Series) -> pl.Series:
     return path.replace(escaped, [unquote(p) for p in escaped])
 
 
-def parse_link_frame(links: pl.Series) -> pl.DataFrame:
+def parse_link_frame(links: pl.Series, *, below: bool = False) -> pl.DataFrame:
     """Links reduced to platform + handle, with the reason for each link that names no channel.
 
     The one link parser: a DataFrame of ``platform``, ``handle`` and ``error`` (null when the link
-    was understood), one row per link; a null link gives nulls and no error.
+    was understood), one row per link; a null link gives nulls and no error. With ``below``, also
+    a Boolean column ``below``: the link points below the channel's own address (a post, a tab),
+    so it is not the address to keep for the channel.
     """
     raw = links.cast(pl.String).str.strip_chars()
     candidate = (
@@ -206,7 +233,9 @@ def parse_link_frame(links: pl.Series) -> pl.DataFrame:
     for name, words in RESERVED_FIRST.items():
         reserved = reserved | ((p == name) & first.is_in(sorted(words)))
     nested = (
-        pl.when(first.is_in(["channel", "c", "user"]) & (p == "youtube") & (n > 1))
+        pl.when((first == "channel") & (p == "youtube") & (n > 1))
+        .then(handle_expr("channel/" + pl.col("s1")))  # a channel id keeps its case
+        .when(first.is_in(["c", "user"]) & (p == "youtube") & (n > 1))
         .then(first + "/" + h1)
         .when(first.is_in(["group", "profile"]) & (p == "ok") & (n > 1))
         .then(first + "/" + h1)
@@ -226,6 +255,11 @@ def parse_link_frame(links: pl.Series) -> pl.DataFrame:
         .then(
             pl.when((p == "telegram") & (first == "s") & (n > 1))
             .then(h1)
+            # t.me/joinchat/AbC is the old form of the invite t.me/+AbC
+            .when((p == "telegram") & (first == "joinchat") & (n > 1))
+            .then(handle_expr("+" + pl.col("s1").str.strip_chars_start("+")))
+            .when((p == "instagram") & (first == "stories") & (n > 1))
+            .then(h1)
             .when((p == "facebook") & first.is_in(["pages", "pg"]) & (n > 1))
             .then(pl.when(last.str.contains(r"^\d+$")).then(handle_expr(last)).otherwise(h1))
             .when((p == "facebook") & (first == "groups") & (n > 1))
@@ -237,14 +271,24 @@ def parse_link_frame(links: pl.Series) -> pl.DataFrame:
         .when(p == "rutube")
         .then(pl.lit(""))  # rutube names a channel only as /channel/N or /u/name
         .when(p == "vk")
-        # vk.com/club123 and vk.com/public123 are the same community
-        .then(h0.str.replace(r"^public(\d+)$", "club$1"))
+        .then(
+            pl.when(h0.str.contains(_VK_POST))
+            # a post names its wall: a community by a negative number, a person by a positive
+            .then(
+                h0.str.extract(_VK_POST, 1).str.replace(r"^-", "club").str.replace(r"^(\d)", "id$1")
+            )
+            # vk.com/club123 and vk.com/public123 are the same community
+            .otherwise(h0.str.replace(r"^public(\d+)$", "club$1"))
+        )
         .otherwise(h0)
     )
     label = p.replace_strict(
         list(PLATFORM_LABELS), list(PLATFORM_LABELS.values()), default=None, return_dtype=pl.String
     )
     quoted = pl.lit("“") + pl.col("raw") + pl.lit("”")
+    post = pl.col("host").is_in(POST_HOSTS) | ((p == "telegram") & (first == "c") & (n > 1))
+    for name, words in POST_FIRST.items():
+        post = post | ((p == name) & first.is_in(sorted(words)))
     parts = parts.with_columns(handle=handle)
     error = (
         pl.when(pl.col("raw").is_null())
@@ -253,14 +297,28 @@ def parse_link_frame(links: pl.Series) -> pl.DataFrame:
         .then(pl.lit("Paste a link to a channel, e.g. https://t.me/name"))
         .when(p.is_null())
         .then(quoted + pl.lit(f" is not a link to a known platform ({_KNOWN})"))
+        .when(post.fill_null(False))
+        .then(pl.lit(POST_LINK))
         .when(pl.col("handle").is_null() | (pl.col("handle") == ""))
         .then(quoted + pl.lit(" links to ") + label + pl.lit(" but names no channel"))
     )
-    return parts.select(
+    out = parts.select(
         platform=pl.when(error.is_null()).then(p),
         handle=pl.when(error.is_null()).then(pl.col("handle")),
         error=error,
     )
+    if not below:
+        return out
+    # how many pieces of the path the handle was read from; more pieces point below it
+    used = (
+        pl.when(reserved)
+        .then(pl.when((p == "facebook") & first.is_in(["pages", "pg"])).then(n).otherwise(2))
+        .when(nested.is_not_null())
+        .then(2)
+        .otherwise(1)
+    )
+    deeper = (n > used) | ((p == "vk") & h0.str.contains(_VK_POST))
+    return out.with_columns(parts.select(below=deeper.fill_null(False) & error.is_null()))
 
 
 def parse_links(links: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -272,10 +330,18 @@ def parse_links(links: pl.Series) -> tuple[pl.Series, pl.Series]:
 
 def parse_channel_url(text: str) -> ChannelRef:
     """Reduce a pasted link (with or without scheme) to platform + handle, or refuse it."""
-    row = parse_link_frame(pl.Series([text or ""], dtype=pl.String)).row(0, named=True)
+    return parse_channel_link(text)[0]
+
+
+def parse_channel_link(text: str) -> tuple[ChannelRef, bool]:
+    """The channel a pasted link names, and whether the link points below the channel's own
+    address (a post such as t.me/name/123 or vk.com/wall-1_123, a tab); refuses a link that
+    names no channel, and a post link that does not say whose it is (POST_LINK)."""
+    frame = parse_link_frame(pl.Series([text or ""], dtype=pl.String), below=True)
+    row = frame.row(0, named=True)
     if row["error"] is not None:
         raise ValidationError(row["error"] + ".")
-    return ChannelRef(row["platform"], row["handle"])
+    return ChannelRef(row["platform"], row["handle"]), bool(row["below"])
 
 
 def channel_key_frame(keys: pl.Series) -> pl.DataFrame:
@@ -354,7 +420,7 @@ def handle_column(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     The one implementation behind check_handle."""
     handles = pl.DataFrame({"h": values.cast(pl.String)}).select(handle_expr(pl.col("h")))
     clean = handles.to_series()
-    valid = clean.str.replace_all(r"[?=]", "").str.contains(r"^[\w.\-/@]+$") & (
+    valid = clean.str.replace_all(r"[?=]", "").str.contains(r"^\+?[\w.\-/@]+$") & (
         clean.str.len_chars() <= MAX_HANDLE
     )
     clean = pl.select(pl.when(clean != "").then(clean)).to_series()

@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 
 from crm import registry
-from crm.registry.queries import latest_snapshot, latest_sql
+from crm.registry import ChannelFilter
+from crm.registry.queries import latest_known, latest_known_sql, latest_snapshot, latest_sql
 from crm.store import Store
+from crm.vocab.platforms import ChannelRef
 
 
 def _row(store: Store, snapshot_id: int) -> dict[str, Any]:
@@ -27,7 +29,16 @@ def test_latest_snapshot_is_the_newest_by_date_then_entry_order(store: Store) ->
     a, b, c = _channels(store)
     day = dt.date(2026, 3, 1)
     registry.add_snapshot(store, a, followers=300, avg_reach=30, measured_on=day)
-    newest = registry.add_snapshot(store, a, followers=310, measured_on=day)  # same day, later
+    # two rows of one day (add_snapshot folds them into one; older data and imports may not)
+    [(newest,)] = (
+        store.cursor()
+        .execute(
+            "insert into snapshots (channel_id, measured_on, followers) values (?, ?, 310) "
+            "returning id",
+            [a, day],
+        )
+        .fetchall()
+    )
     registry.add_snapshot(store, a, followers=100, avg_reach=10, measured_on=dt.date(2026, 1, 1))
     registry.add_snapshot(store, b, followers=5, measured_on=dt.date(2026, 2, 1))
 
@@ -54,7 +65,8 @@ def test_latest_sql_has_the_columns_of_snapshots_and_one_row_per_channel(store: 
         "order by channel_id"
     ).fetchall()
     assert got == [(a, dt.date(2026, 1, 15), 30), (b, dt.date(2026, 1, 15), 300)]
-    assert latest_sql() == registry.LATEST_SQL
+    # the registry's lists join the latest known numbers instead (latest_known_sql)
+    assert latest_sql() != registry.LATEST_SQL
 
 
 def test_latest_sql_scope_narrows_by_a_condition_over_channels(store: Store) -> None:
@@ -86,3 +98,91 @@ def test_page_channels_carries_each_channels_version(store: Store) -> None:
     frame, matching = registry.page_channels(store.cursor(), sort="title", limit=2)
     assert frame.select("id", "version").rows() == [(a, 2), (b, 1)]
     assert matching == 3
+
+
+# --- the latest known value of each number, and each ratio from one snapshot -----------------
+
+JAN1, JAN8, JAN15 = dt.date(2026, 1, 1), dt.date(2026, 1, 8), dt.date(2026, 1, 15)
+
+
+def _three_snapshots(store: Store) -> tuple[int, list[int]]:
+    """Full numbers on Jan 1; followers and engagement on Jan 8; followers only on Jan 15."""
+    a, b, _ = _channels(store)
+    ids = [
+        registry.add_snapshot(store, a, followers=1000, avg_reach=300, avg_engagement=30,
+                              avg_likes=20, measured_on=JAN1),
+        registry.add_snapshot(store, a, followers=1100, avg_engagement=44, measured_on=JAN8),
+        registry.add_snapshot(store, a, followers=1200, measured_on=JAN15),
+    ]  # fmt: skip
+    registry.add_snapshot(store, b, avg_views=70, measured_on=JAN8)
+    return a, ids
+
+
+KNOWN_A = {
+    "followers": 1200, "followers_on": JAN15,
+    "avg_reach": 300.0, "avg_reach_on": JAN1,
+    "avg_views": None, "avg_views_on": None,
+    "avg_engagement": 44.0, "avg_engagement_on": JAN8,
+    "avg_likes": 20.0, "avg_likes_on": JAN1,
+    "avg_comments": None, "avg_comments_on": None,
+    "avg_shares": None, "avg_shares_on": None,
+    # each ratio from the newest snapshot that knows both of its terms, with that date
+    "er": 44 / 1100, "er_on": JAN8,
+    "err": 30 / 300, "err_on": JAN1,
+    "reach_rate": 300 / 1000, "reach_rate_on": JAN1,
+}  # fmt: skip
+
+
+def test_latest_known_keeps_each_number_and_ratio_with_its_date(store: Store) -> None:
+    a, ids = _three_snapshots(store)
+    known = latest_known(store.cursor(), a)
+    assert known is not None
+    assert {k: known[k] for k in KNOWN_A} == KNOWN_A
+    # the newest snapshot's own identity and date, as in latest_snapshot
+    assert (known["channel_id"], known["id"], known["measured_on"]) == (a, ids[2], JAN15)
+    assert latest_known(store.cursor(), 999_999) is None
+
+
+def test_channel_list_shows_known_numbers_behind_a_partial_snapshot(store: Store) -> None:
+    a, _ = _three_snapshots(store)
+    frame = registry.list_channels(store.cursor(), ChannelFilter(search="alpha"))
+    row = frame.row(0, named=True)
+    assert {k: row[k] for k in KNOWN_A if k in frame.columns} == {
+        k: KNOWN_A[k]
+        for k in (
+            "followers", "followers_on", "avg_reach", "avg_reach_on", "avg_engagement",
+            "avg_engagement_on", "er", "er_on", "err", "err_on", "reach_rate", "reach_rate_on",
+        )
+    }  # fmt: skip
+    assert row["measured_on"] == JAN15
+    # the ER filter reads the ER the list shows
+    assert registry.list_channels(store.cursor(), ChannelFilter(er_min=0.039))["id"].to_list() == [
+        a
+    ]
+
+
+def test_latest_known_sql_is_what_lists_and_exports_join(store: Store) -> None:
+    a, ids = _three_snapshots(store)
+    cur = store.cursor()
+    rel = cur.sql(f"with {latest_known_sql()} select * from latest")
+    assert set(cur.sql("select * from snapshots").columns) <= set(rel.columns)
+    assert set(KNOWN_A) <= set(rel.columns)
+    assert latest_known_sql() == registry.LATEST_SQL
+    scoped = cur.execute(
+        f"with {latest_known_sql('c.platform = ?')} select channel_id, avg_views, avg_views_on "
+        "from latest",
+        ["vk"],
+    ).fetchall()
+    assert scoped == [(registry.find_channel(cur, ChannelRef("vk", "beta")), 70.0, JAN8)]
+
+
+def test_a_zero_denominator_in_the_newest_pair_gives_no_ratio(store: Store) -> None:
+    a, _ = _three_snapshots(store)
+    registry.add_snapshot(
+        store, a, followers=0, avg_engagement=5, measured_on=JAN15 + dt.timedelta(1)
+    )
+    known = latest_known(store.cursor(), a)
+    assert known is not None
+    # the newest snapshot with both terms says 0 followers: ER is unknown, not an older one
+    assert (known["er"], known["er_on"]) == (None, JAN15 + dt.timedelta(1))
+    assert (known["followers"], known["err"]) == (0, 30 / 300)

@@ -595,3 +595,206 @@ def test_registry_writes_move_the_registry_generation_on(store: Store) -> None:
     with pytest.raises(StaleEdit):
         registry.update_channel(store, cid, 1, title="stale")
     assert store.generation("registry") == before[0] + 2  # a refused write moves nothing
+
+
+# --- adding by a link to a post; invites keep their case ------------------------------------
+
+
+def test_a_post_link_adds_or_opens_the_channel_it_belongs_to(store: Store) -> None:
+    cur = store.cursor()
+    club, created = registry.add_channel_from_url(store, "vk.com/public1")
+    assert created
+    assert registry.add_channel_from_url(store, "https://vk.com/wall-1_123") == (club, False)
+    added = registry.add_channel_from_url(store, "https://t.me/Name/123")
+    assert added.created
+    ch = registry.get_channel(cur, added.id)
+    # the channel keeps its own address, not the post's
+    assert (ch.key, ch.url) == ("telegram:name", "https://t.me/name")
+    assert registry.add_channel_from_url(store, "t.me/name") == (added.id, False)
+    ok, _ = registry.add_channel_from_url(store, "ok.ru/group/123/topic/456")
+    assert registry.get_channel(cur, ok).key == "ok:group/123"
+    for post in ("youtube.com/watch?v=dQw4w9WgXcQ", "instagram.com/p/Cabc/", "dzen.ru/a/Zx"):
+        with pytest.raises(ValidationError, match="link to a post, not to a channel"):
+            registry.add_channel_from_url(store, post)
+    assert registry.count_channels(cur) == 3
+
+
+def test_two_private_invites_stay_two_channels(store: Store) -> None:
+    cur = store.cursor()
+    one = registry.add_channel_from_url(store, "https://t.me/+AbCdEf")
+    other = registry.add_channel_from_url(store, "t.me/+abcdef")
+    again = registry.add_channel_from_url(store, "t.me/joinchat/AbCdEf")  # the old form
+    assert (one.created, other.created, again) == (True, True, (one.id, False))
+    assert registry.get_channel(cur, one.id).handle == "+AbCdEf"
+    assert registry.get_channel(cur, other.id).handle == "+abcdef"
+    yt = registry.add_channel_from_url(store, "youtube.com/channel/UCxYz")
+    assert registry.get_channel(cur, yt.id).key == "youtube:channel/UCxYz"
+    assert registry.add_channel(store, "youtube", "channel/UCxyz") != yt.id  # another channel
+
+
+# --- owners: merging keeps every contact; duplicates found; the merge described first -------
+
+
+def test_merge_keeps_the_duplicates_differing_contacts_as_other_contacts(store: Store) -> None:
+    anna = registry.add_owner(store, "Анна Смирнова", email="anna@pages.ru", telegram="@anna_ads",
+                              phone="+7 900 000-00-01", other_contact="VK: vk.com/anna")  # fmt: skip
+    twin = registry.add_owner(store, "Смирнова Анна", email="Other@Pages.ru",
+                              telegram="@Anna_Ads", phone="+7 (900) 000-00-02",
+                              other_contact="WhatsApp +7 900 000-00-03")  # fmt: skip
+    registry.merge_owners(store, anna, twin)
+    kept = registry.get_owner(store.cursor(), anna)
+    # the same Telegram (another case) is not repeated; the other e-mail and phone are kept
+    assert (kept.email, kept.telegram, kept.phone, kept.other_contact) == (
+        "anna@pages.ru",
+        "@anna_ads",
+        "+7 900 000-00-01",
+        "VK: vk.com/anna; other@pages.ru; +7 (900) 000-00-02; WhatsApp +7 900 000-00-03",
+    )
+
+
+def test_merge_preview_says_what_moves_and_what_is_deleted(store: Store) -> None:
+    anna, ids = _seed(store)  # e-mail and Telegram, channels club101 and lifehacks_home
+    twin = registry.add_owner(store, "Смирнова Анна", phone="+7 900 000-00-00",
+                              email="other@pages.ru", notes="вторая запись")  # fmt: skip
+    crypto = ids[2]
+    registry.update_channel(store, crypto, 1, owner_id=twin)
+    cur = store.cursor()
+    preview = registry.merge_preview(cur, anna, twin)
+    assert (preview.keep.id, preview.drop.id) == (anna, twin)
+    assert preview.channels == ["telegram:crypto_daily"]
+    assert preview.filled == {"phone": "+7 900 000-00-00"}
+    assert preview.other_contacts == ["other@pages.ru"]
+    assert preview.lines() == [
+        "1 channel moves to Анна Смирнова: telegram:crypto_daily.",
+        "Анна Смирнова takes the phone +7 900 000-00-00.",
+        "Kept as other contacts: other@pages.ru.",
+        "Анна Смирнова takes the notes.",
+        "Смирнова Анна is deleted.",
+    ]
+    # nothing was written; the merge then does exactly that
+    assert registry.get_owner(cur, twin).name == "Смирнова Анна"
+    assert registry.merge_owners(store, anna, twin) == 1
+    kept = registry.get_owner(cur, anna)
+    assert (kept.phone, kept.other_contact, kept.notes) == (
+        "+7 900 000-00-00", "other@pages.ru", "вторая запись")  # fmt: skip
+    with pytest.raises(ValidationError, match="two different owners"):
+        registry.merge_preview(cur, anna, anna)
+    with pytest.raises(NotFound):
+        registry.merge_preview(cur, anna, twin)
+    lone = registry.add_owner(store, "Пустой")
+    assert registry.merge_preview(cur, anna, lone).lines() == [
+        "No channel moves.", "Пустой is deleted."]  # fmt: skip
+
+
+def test_likely_duplicate_owners_by_name_email_telegram_or_phone(store: Store) -> None:
+    def add(name: str, **contacts: str) -> int:
+        return registry.add_owner(store, name, **contacts)
+
+    anna = add("Анна Смирнова", email="anna@pages.ru", telegram="@anna_ads")
+    anna2 = add("  смирнова   АННА ", telegram="@Anna_Ads")
+    boris = add("Борис", email="ANNA@pages.ru")
+    pyotr = add("Пётр Иванов", phone="+7 (900) 123-45-67")
+    petr = add("Петр Иванов")
+    vera = add("Вера", phone="8 900 123 45 67")
+    add("Гриша", email="g@x.ru", telegram="@grisha_1")
+    got = [
+        (d.first_id, d.second_id, d.reasons)
+        for d in registry.likely_duplicate_owners(store.cursor())
+    ]
+    assert got == [
+        (anna, anna2, ("same name", "same Telegram")),
+        (anna, boris, ("same e-mail",)),
+        (pyotr, petr, ("same name",)),
+        (pyotr, vera, ("same phone",)),
+    ]
+    first = registry.likely_duplicate_owners(store.cursor())[0]
+    assert (first.first_name, first.second_name) == ("Анна Смирнова", "смирнова   АННА")
+
+
+def test_owner_choices_label_each_owner_with_contacts_and_channels(store: Store) -> None:
+    anna, ids = _seed(store)
+    registry.set_archived(store, ids[0], registry.get_channel(store.cursor(), ids[0]).version, True)
+    boris = registry.add_owner(store, "Борис", phone="+7 900 000-00-00")
+    vera = registry.add_owner(store, "Вера")
+    registry.update_channel(store, ids[3], 1, owner_id=vera)
+    choices = registry.owner_choices(store.cursor())
+    assert [(c.id, c.name, c.channels, c.label) for c in choices] == [
+        (anna, "Анна Смирнова", 1, "Анна Смирнова · anna@pages.ru · @anna_ads · 1 channel"),
+        (boris, "Борис", 0, "Борис · +7 900 000-00-00 · no channels"),
+        (vera, "Вера", 1, "Вера · 1 channel"),
+    ]
+
+
+# --- snapshots: one per channel and day; implausible numbers flagged ------------------------
+
+NOV20 = dt.date(2026, 11, 20)
+
+
+def test_a_second_snapshot_of_a_day_replaces_the_first_keeping_what_it_leaves_empty(
+    store: Store,
+) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/daily_one")
+    first = registry.save_snapshot(store, cid, followers=9000, avg_reach=3000, avg_likes=50,
+                                   measured_on=NOV20, provenance="screenshot")  # fmt: skip
+    assert (first.replaced, first.measured_on, first.warnings) == (False, NOV20, ())
+    assert first.message == "Added the snapshot of 2026-11-20."
+    second = registry.save_snapshot(store, cid, followers=9100, avg_views=4000,
+                                    measured_on=NOV20, provenance="platform_stats")  # fmt: skip
+    assert (second.id, second.replaced) == (first.id, True)
+    assert second.message == "Replaced the snapshot of 2026-11-20."
+    rows = registry.list_snapshots(store.cursor(), cid)
+    assert rows.select(
+        "id", "measured_on", "followers", "avg_reach", "avg_views", "avg_likes",
+        "avg_engagement", "provenance",
+    ).rows() == [(first.id, NOV20, 9100, 3000.0, 4000.0, 50.0, 50.0, "platform_stats")]  # fmt: skip
+    # another day is another snapshot; add_snapshot (the id only) folds a day the same way
+    other = registry.add_snapshot(store, cid, followers=9200, measured_on=NOV20 + dt.timedelta(1))
+    assert other != first.id
+    assert registry.add_snapshot(store, cid, avg_comments=5, measured_on=NOV20) == first.id
+    assert registry.list_snapshots(store.cursor(), cid).height == 2
+
+
+def test_new_parts_of_engagement_recompute_it_on_replace(store: Store) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/parts_one")
+    registry.add_snapshot(store, cid, avg_likes=10, avg_comments=2, measured_on=NOV20)
+    registry.add_snapshot(store, cid, avg_shares=3, measured_on=NOV20)
+    registry.add_snapshot(store, cid, followers=100, measured_on=NOV20)
+    row = registry.list_snapshots(store.cursor(), cid).row(0, named=True)
+    assert (row["avg_likes"], row["avg_comments"], row["avg_shares"], row["avg_engagement"]) == (
+        10.0, 2.0, 3.0, 15.0)  # fmt: skip
+    registry.add_snapshot(store, cid, avg_engagement=40, measured_on=NOV20)  # given: it wins
+    assert registry.list_snapshots(store.cursor(), cid)["avg_engagement"].to_list() == [40.0]
+
+
+def test_reach_above_followers_is_saved_with_a_warning(store: Store) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/viral_one")
+    saved = registry.save_snapshot(store, cid, followers=9000, avg_reach=12000, measured_on=NOV20)
+    nb = "\u202f"  # numbers as the app shows them: narrow no-break space between thousands
+    warning = f"Average reach 12{nb}000 is above followers 9{nb}000: check the numbers."
+    assert saved.warnings == (warning,)
+    assert registry.list_snapshots(store.cursor(), cid)["avg_reach"].to_list() == [12000.0]
+    # the same check against the followers the day's snapshot already holds
+    again = registry.save_snapshot(store, cid, avg_reach=12000, measured_on=NOV20)
+    assert again.warnings == (warning,)
+    assert registry.snapshot_warnings({"followers": 9000, "avg_reach": 9000}) == []
+    assert registry.snapshot_warnings({"avg_reach": 5}) == []
+    assert registry.snapshot_warnings({"followers": 0, "avg_reach": 5}) == [
+        "Average reach 5 is above followers 0: check the numbers."
+    ]
+
+
+def test_growth_counts_four_weeks_back_from_the_latest_known_followers(store: Store) -> None:
+    cid, _ = registry.add_channel_from_url(store, "t.me/partly_measured")
+    d = dt.date(2026, 3, 1)
+    for offset, values in (
+        (0, {"followers": 1000}),
+        (40, {"followers": 1200}),
+        (63, {"followers": 1500}),
+        (70, {"avg_reach": 300}),  # the newest snapshot knows no followers
+    ):
+        registry.add_snapshot(store, cid, measured_on=d + dt.timedelta(days=offset), **values)
+    cur = store.cursor()
+    frame = registry.with_growth(cur, registry.list_channels(cur))
+    # followers 1500 are of day 63: four weeks before is day 35, which holds day 0's 1000
+    assert frame.select("followers", "followers_on", "growth").row(0) == (
+        1500, d + dt.timedelta(days=63), pytest.approx(0.5))  # fmt: skip

@@ -2,6 +2,7 @@ import pytest
 
 from crm.errors import ValidationError
 from crm.vocab.platforms import (
+    POST_LINK,
     ChannelRef,
     canonical_url,
     check_platform,
@@ -21,7 +22,7 @@ from crm.vocab.platforms import (
         ("instagram.com/name/", "instagram", "name"),
         ("https://www.instagram.com/Leo.Messi/?hl=en", "instagram", "leo.messi"),
         ("youtube.com/@name", "youtube", "name"),
-        ("youtube.com/channel/UCabc", "youtube", "channel/ucabc"),
+        ("youtube.com/channel/UCabc", "youtube", "channel/UCabc"),
         ("tiktok.com/@name", "tiktok", "name"),
         ("ok.ru/group/123", "ok", "group/123"),
         ("dzen.ru/name", "dzen", "name"),
@@ -42,7 +43,8 @@ def test_parse_channel_url(url: str, platform: str, handle: str) -> None:
         ("https://example.com/x", "not a link to a known platform"),
         ("", "Paste a link"),
         ("https://t.me/", "names no channel"),
-        ("instagram.com/p/Cabc123/", "names no channel"),
+        ("instagram.com/p/Cabc123/", "link to a post, not to a channel"),
+        ("https://t.me/joinchat/", "names no channel"),
     ],
 )
 def test_parse_channel_url_refuses(url: str, message: str) -> None:
@@ -140,3 +142,93 @@ def test_one_parser_for_keys_handles_and_platforms() -> None:
     names = ["Twitter", " ВКонтакте ", "TG", "myspace", None]
     assert platform_column(pl.Series(names)).to_list() == ["x", "vk", "telegram", None, None]
     assert [check_platform(n) for n in ("Twitter", " ВКонтакте ", "TG")] == ["x", "vk", "telegram"]
+
+
+# --- links to posts: resolved to their channel where the link says which, else refused -------
+
+
+@pytest.mark.parametrize(
+    ("url", "platform", "handle"),
+    [
+        ("t.me/name/123", "telegram", "name"),
+        ("https://t.me/s/Name/123", "telegram", "name"),
+        ("vk.com/wall-1_123", "vk", "club1"),
+        ("https://vk.com/wall-57876954_1049", "vk", "club57876954"),
+        ("vk.com/wall7_5", "vk", "id7"),  # a person's wall
+        ("https://m.vk.com/photo-22_456", "vk", "club22"),
+        ("vk.com/video-5_77", "vk", "club5"),
+        ("vk.com/club1?w=wall-1_123", "vk", "club1"),
+        ("ok.ru/group/123/topic/456", "ok", "group/123"),
+        ("ok.ru/name/topic/456", "ok", "name"),
+        ("tiktok.com/@dancer/video/7301", "tiktok", "dancer"),
+        ("x.com/name/status/1", "x", "name"),
+        ("youtube.com/@name/videos", "youtube", "name"),
+        ("instagram.com/stories/Name/3141/", "instagram", "name"),
+    ],
+)
+def test_a_post_link_names_its_channel(url: str, platform: str, handle: str) -> None:
+    assert parse_channel_url(url) == ChannelRef(platform, handle)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "instagram.com/p/Cabc123/",
+        "https://www.instagram.com/reel/Cxyz/?igsh=1",
+        "instagram.com/reels/Cxyz",
+        "youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://youtu.be/dQw4w9WgXcQ",
+        "youtube.com/shorts/abc",
+        "youtube.com/live/abc",
+        "dzen.ru/a/ZabcDEF",
+        "https://dzen.ru/b/Zxyz",
+        "dzen.ru/video/watch/65abc",
+        "rutube.ru/video/0123abc/",
+        "https://vm.tiktok.com/ZMabc123/",
+        "t.me/c/1234567/89",
+    ],
+)
+def test_a_post_link_that_does_not_name_its_channel_is_refused_as_a_post(url: str) -> None:
+    assert POST_LINK == (
+        "This is a link to a post, not to a channel: open the post and copy the link of its author"
+    )
+    with pytest.raises(ValidationError) as info:
+        parse_channel_url(url)
+    assert str(info.value) == POST_LINK + "."
+
+
+def test_invites_and_youtube_channel_ids_keep_their_case() -> None:
+    from crm.vocab.platforms import check_handle, normalise_handle
+
+    one, other = parse_channel_url("t.me/+AbCdEf"), parse_channel_url("https://t.me/+abcdef")
+    assert (one, other) == (ChannelRef("telegram", "+AbCdEf"), ChannelRef("telegram", "+abcdef"))
+    # the old form of an invite is the same invite
+    assert parse_channel_url("t.me/joinchat/AbCdEf") == one
+    assert parse_channel_url("youtube.com/channel/UCxYz_1-Q/videos") == ChannelRef(
+        "youtube", "channel/UCxYz_1-Q"
+    )
+    assert parse_channel_key("telegram:+AbCdEf") == one
+    assert parse_channel_key("youtube:Channel/UCxYz") == ChannelRef("youtube", "channel/UCxYz")
+    assert [check_handle(h) for h in ("+AbCdEf", "channel/UCxYz", "@Name")] == [
+        "+AbCdEf", "channel/UCxYz", "name"]  # fmt: skip
+    assert normalise_handle(" @+AbC/ ") == "+AbC"
+    assert canonical_url("telegram", "+AbCdEf") == "https://t.me/+AbCdEf"
+    assert canonical_url("youtube", "channel/UCxYz") == "https://youtube.com/channel/UCxYz"
+    # names that only look alike are still lower-cased
+    assert parse_channel_url("youtube.com/c/SomeName") == ChannelRef("youtube", "c/somename")
+    assert parse_channel_url("rutube.ru/channel/123/") == ChannelRef("rutube", "channel/123")
+
+
+def test_parse_channel_link_says_when_a_link_points_below_the_channel() -> None:
+    from crm.vocab.platforms import parse_channel_link
+
+    got = {
+        url: parse_channel_link(url)[1]
+        for url in (
+            "t.me/name", "t.me/name/123", "t.me/s/name", "vk.com/public1", "vk.com/wall-1_123",
+            "ok.ru/group/123", "ok.ru/group/123/topic/456", "youtube.com/channel/UCa",
+            "youtube.com/@x/videos", "facebook.com/pages/Name/123", "t.me/+AbC",
+        )
+    }  # fmt: skip
+    assert [url for url, below in got.items() if below] == [
+        "t.me/name/123", "vk.com/wall-1_123", "ok.ru/group/123/topic/456", "youtube.com/@x/videos"]  # fmt: skip
