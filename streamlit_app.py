@@ -8,6 +8,9 @@ from crm.ui.state import get_store, note_page
 from crm.workspace import workspace_kind
 
 st.set_page_config(page_title="Outreach CRM", page_icon=":material/campaign:", layout="wide")
+# Streamlit leaves 6rem above a page's first element, for a header this app keeps empty; the
+# title moves up to just below the header's buttons (the one style rule of the app)
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 3rem; }</style>")
 
 try:
     store = get_store()

@@ -36,6 +36,14 @@ def set_workspace_kind(cur: duckdb.DuckDBPyConnection, kind: str) -> None:
     set_workspace_values(cur, {"kind": kind})
 
 
+def mark_imported(cur: duckdb.DuckDBPyConnection) -> None:
+    """Label the workspace 'imported' once an import wrote to it, unless it already carries
+    another label: a demo workspace holding the user's own rows is no longer a demo. Call
+    inside the import's transaction."""
+    if workspace_kind(cur) in (None, "demo", "empty"):
+        set_workspace_kind(cur, "imported")
+
+
 def clear_workspace(store: Store) -> None:
     """Delete all workspace data of every part in one transaction and mark the workspace empty;
     system data (applied migrations …) stays, and ids continue from their sequences."""
@@ -47,6 +55,7 @@ def clear_workspace(store: Store) -> None:
 
 
 def workspace_kind(cur: duckdb.DuckDBPyConnection) -> str | None:
-    """What the workspace is: 'demo', 'empty', another label, or None when never marked."""
+    """What the workspace is: 'demo', 'empty', 'imported', another label, or None when never
+    marked."""
     rows = cur.execute("select value from workspace where key = 'kind'").fetchall()
     return rows[0][0] if rows else None

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
+import polars as pl
 import streamlit as st
 
 from crm.errors import CrmError
+from crm.formatting import format_count
 from crm.importing.channels import apply_import, plan_channel_import
 from crm.importing.mapping import CHANNEL_FIELDS, FIELD_LABELS, infer_defaults, suggest_mapping
-from crm.importing.read import LINE, read_table
+from crm.importing.read import LINE, RawTable, read_table
 from crm.importing.report import rejects_csv
 from crm.ui.nav import page
-from crm.ui.state import get_store
+from crm.ui.state import get_store, pending_toast
+from crm.ui.widgets import ask_to_clear_workspace, clear_workspace_dialog
+from crm.vocab.currencies import CURRENCY_ALIASES
 from crm.vocab.platforms import PLATFORM_LABELS, PLATFORMS
-from crm.vocab.terms import PROVENANCES
+from crm.vocab.terms import PROVENANCE_LABELS, PROVENANCES
+from crm.workspace import mark_imported, workspace_kind
+
+# what the preview calls the status of a row
+STATUS_LABELS = {"new": "New", "updated": "Updated", "unchanged": "Unchanged"}
+CURRENCIES = sorted(set(CURRENCY_ALIASES.values()))
+DATE_ORDER_LABELS = {"dmy": "Day first (03/04 is 3 April)", "mdy": "Month first (03/04 is 4 March)"}
+
+store = get_store()
 
 st.title("Import channels")
 st.caption(
@@ -22,17 +35,49 @@ st.caption(
     "Rows are matched on platform + handle: new channels are added, known ones updated. "
     "Nothing is written until you press Import."
 )
+pending_toast("import.toast")
+clear_workspace_dialog()
+
+if workspace_kind(store.cursor()) == "demo":
+    # before anything is previewed: the user's rows would be mixed with made-up ones
+    notice, offer = st.columns([3, 1], vertical_alignment="center")
+    notice.warning(
+        "This is the **demo workspace**: channels imported here are mixed with made-up ones. "
+        "Start an empty workspace first to keep your list on its own.",
+        icon=":material/science:",
+    )
+    offer.button(
+        "Start an empty workspace first",
+        key="import.start_empty",
+        icon=":material/delete_sweep:",
+        width="stretch",
+        on_click=ask_to_clear_workspace,
+        args=("The workspace is empty now: preview your file and import it.",),
+    )
 
 upload = st.file_uploader("Channel list", type=["csv", "tsv", "txt", "xlsx"], key="import.file")
 if upload is None:
     st.info("Choose a file to start. Column names may be English or Russian.")
     st.stop()
 
+# The file is read once: runs after the upload (every widget change is one) reuse the reading
+# made for these bytes. Mapping, preview and result are keyed on the bytes too, so another
+# file of the same name and size is never shown the first one's preview.
 data = upload.getvalue()
-try:
-    table = read_table(data, upload.name)
-except CrmError as exc:
-    st.error(str(exc))
+digest = hashlib.sha256(data).hexdigest()
+file_key = digest[:16]
+held = st.session_state.get("import.table")
+if held is None or held[0] != (digest, upload.name):
+    read: RawTable | str
+    try:
+        read = read_table(data, upload.name)
+    except CrmError as exc:
+        read = str(exc)
+    held = ((digest, upload.name), read)
+    st.session_state["import.table"] = held
+table = held[1]
+if isinstance(table, str):
+    st.error(table)
     st.stop()
 
 st.markdown(f"**{table.filename}**: {table.describe()}.")
@@ -42,7 +87,6 @@ st.subheader("What each column holds")
 suggested = suggest_mapping(table.columns)
 hints = infer_defaults(table.columns)
 choices: list[str | None] = [None, *CHANNEL_FIELDS]
-file_key = f"{table.filename}.{len(data)}"
 mapping: dict[str, str | None] = {}
 grid = st.columns(3)
 for i, column in enumerate(table.columns):
@@ -69,44 +113,88 @@ provenance = source_col.selectbox(
     "Where the file's numbers come from",
     PROVENANCES,
     index=PROVENANCES.index("manual"),
+    format_func=PROVENANCE_LABELS.__getitem__,
     help="Kept with every snapshot the import makes, so you know later how far to trust it.",
     key=f"import.provenance.{file_key}",
 )
 measured_on = date_col.date_input(
     "Measured on (rows without a date of their own)",
-    value=dt.date.today(),
+    value=None,
     max_value=dt.date.today(),
     format="DD.MM.YYYY",
+    help="Left empty, such rows are dated today and the preview says how many there are.",
     key=f"import.measured_on.{file_key}",
 )
+# a currency and the order of day and month are asked for once a preview found them needed
+# (and stay asked for this file): most files need neither
+needs = st.session_state.get("import.needs")
+need_currency, need_order = needs[1:] if needs is not None and needs[0] == file_key else (0, 0)
+currency: str | None = None
+date_order: str | None = None
+if need_currency or need_order:
+    currency_col, order_col = st.columns(2)
+    if need_currency:
+        currency = currency_col.selectbox(
+            "Currency of prices that name none",
+            [None, *CURRENCIES],
+            format_func=lambda c: "— choose —" if c is None else c,
+            key=f"import.currency.{file_key}",
+        )
+    if need_order:
+        date_order = order_col.selectbox(
+            "Dates that read both ways (03/04/2024)",
+            [None, *DATE_ORDER_LABELS],
+            format_func=lambda o: "— choose —" if o is None else DATE_ORDER_LABELS[o],
+            key=f"import.date_order.{file_key}",
+        )
 
-signature = (file_key, tuple(mapping.items()), platform, provenance, measured_on)
+signature = (
+    file_key,
+    tuple(mapping.items()),
+    platform,
+    provenance,
+    measured_on,
+    currency,
+    date_order,
+)
 if st.button("Preview", key="import.preview", type="secondary"):
     st.session_state.pop("import.done", None)
     try:
         plan = plan_channel_import(
-            get_store().cursor(),
+            store.cursor(),
             table,
             mapping,
             platform,
             provenance=provenance,
             measured_on=measured_on,
+            currency=currency,
+            date_order=date_order,
         )
     except CrmError as exc:
-        st.error(str(exc))
-        st.session_state.pop("import.plan", None)
+        # the refusal is the answer to these choices until one of them changes
+        st.session_state["import.plan"] = (signature, str(exc))
     else:
         st.session_state["import.plan"] = (signature, plan)
+        st.session_state["import.needs"] = (
+            file_key,
+            need_currency or plan.needs_currency,
+            need_order or bool(plan.ambiguous_dates),
+        )
+        if plan.blockers:
+            st.rerun()  # draw the choices the plan asks for
 
 done = st.session_state.get("import.done")
-if done:
-    st.success(f"Imported {done}.")
+if done is not None and done[0] == file_key:
+    st.success(f"Imported {done[1]}.")
     st.page_link(page("channels"), label="See them on the Channels page", icon=":material/groups:")
+    st.stop()
 
 stored = st.session_state.get("import.plan")
 if stored is None or stored[0] != signature:
-    if not done:
-        st.info("Press Preview to see what the import would do.")
+    st.info("Press Preview to see what the import would do.")
+    st.stop()
+if isinstance(stored[1], str):
+    st.error(stored[1])
     st.stop()
 plan = stored[1]
 counts = plan.counts()
@@ -123,13 +211,22 @@ for col, (label, key) in zip(
     ),
     strict=True,
 ):
-    col.metric(label, f"{counts[key]:,}".replace(",", "\u202f"))
+    col.metric(label, format_count(counts[key]))
 if counts["duplicates"]:
     st.caption(
         f"{counts['duplicates']} rows repeat a channel that appears again later in the file; "
         "the later row wins."
     )
-changing = plan.preview.filter(plan.preview["status"] != "unchanged")
+# how the file was read; what must still be chosen is among them and stops the import
+for warning in plan.warnings:
+    if warning in plan.blockers:
+        st.error(warning, icon=":material/block:")
+    else:
+        st.warning(warning, icon=":material/info:")
+changing = plan.preview.filter(pl.col("status") != "unchanged").with_columns(
+    pl.col("status").replace_strict(STATUS_LABELS, default=pl.col("status")),
+    pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")),
+)
 if changing.height:
     st.markdown("**New and updated rows**")
     st.dataframe(
@@ -143,7 +240,9 @@ if changing.height:
             "platform": "Platform",
             "handle": "Handle",
             "title": "Title",
-            "followers": st.column_config.NumberColumn("Followers", format="localized"),
+            "followers": st.column_config.NumberColumn("Followers", format="%'\u202f,d"),
+            "price": st.column_config.NumberColumn("Price", format="%'\u202f,.2f"),
+            "currency": st.column_config.TextColumn("Currency", width="small"),
             "changes": st.column_config.TextColumn("What changes", width="large"),
         },
     )
@@ -168,25 +267,29 @@ if plan.rejects:
 
 to_write = counts["new"] + counts["updated"]
 if st.button(
-    f"Import {to_write:,} row{'' if to_write == 1 else 's'}".replace(",", "\u202f"),
+    f"Import {format_count(to_write)} row{'' if to_write == 1 else 's'}",
     key="import.apply",
     type="primary",
-    disabled=to_write == 0,
+    disabled=to_write == 0 or bool(plan.blockers),
+    help="Choose what the red notes above ask for first." if plan.blockers else None,
 ):
     try:
         with st.status("Importing…", expanded=True) as status:
             bar = st.progress(0.0)
-            result = apply_import(
-                get_store(), plan, progress=lambda done_, text: bar.progress(done_, text=text)
-            )
+            # one transaction: the rows, and the workspace no longer labelled a demo
+            with store.transaction(("registry", "pricing", "workspace")) as cur:
+                result = apply_import(
+                    store, plan, progress=lambda done_, text: bar.progress(done_, text=text)
+                )
+                mark_imported(cur)
             status.update(label="Import finished", state="complete")
     except CrmError as exc:
         st.error(str(exc))
     else:
+        # drawn again without the preview and its Import button: the result is the answer
         st.session_state.pop("import.plan", None)
-        st.session_state["import.done"] = result.summary()
-        st.success(f"Imported {result.summary()}.")
-        st.page_link(
-            page("channels"), label="See them on the Channels page", icon=":material/groups:"
+        st.session_state["import.done"] = (file_key, result.summary())
+        st.session_state["import.toast"] = (
+            f"Imported {result.new} new and {result.updated} updated channels."
         )
-        st.toast(f"Imported {result.new} new and {result.updated} updated channels.")
+        st.rerun()

@@ -7,24 +7,35 @@ import streamlit as st
 
 from crm import charts, registry
 from crm.errors import NotFound
+from crm.fields import CHANNELS, SNAPSHOTS
 from crm.formatting import format_compact, format_count, format_money, format_percent
-from crm.metrics import FORMULAS, er, err, reach_rate
+from crm.metrics import FORMULAS
 from crm.pricing import channel_prices
+from crm.ui.columns import as_percent_points, grid_config, metric_meta
 from crm.ui.nav import page
 from crm.ui.state import (
     form_changes,
     get_store,
     known_values,
     opened_version,
+    owner_choices,
     owner_names,
     pending_toast,
     run_write,
     show_error,
     stale_notice,
 )
-from crm.ui.widgets import KIND_LABELS, channel_table, open_channel
+from crm.ui.widgets import channel_table, open_channel
 from crm.vocab.platforms import PLATFORM_LABELS
-from crm.vocab.terms import KINDS, PROVENANCES
+from crm.vocab.terms import (
+    FORMAT_LABELS,
+    KIND_LABELS,
+    KINDS,
+    PRICE_KIND_LABELS,
+    PROVENANCE_LABELS,
+    PROVENANCES,
+    label,
+)
 
 # the edit form's labels, also naming the fields of a refused save
 FIELD_LABELS = {
@@ -41,6 +52,20 @@ FIELD_LABELS = {
     "telegram": "Telegram",
     "phone": "Phone",
     "notes": "Notes",
+}
+
+# the snapshot table's columns in order, with their widths in pixels: the numbers first
+SNAPSHOT_COLUMNS = {
+    "measured_on": (SNAPSHOTS.by_name("measured_on").meta(), 110),
+    "followers": (SNAPSHOTS.by_name("followers").meta(), 95),
+    "avg_reach": (SNAPSHOTS.by_name("avg_reach").meta(), 115),
+    "er": (CHANNELS.by_name("er").meta(), 72),
+    "err": (CHANNELS.by_name("err").meta(), 72),
+    "reach_rate": (metric_meta("reach_rate"), 95),
+    "avg_views": (SNAPSHOTS.by_name("avg_views").meta(), 115),
+    "avg_engagement": (SNAPSHOTS.by_name("avg_engagement").meta(), 150),
+    "provenance": (SNAPSHOTS.by_name("provenance").meta(), 150),
+    "source": (SNAPSHOTS.by_name("source").meta(), 200),
 }
 
 store = get_store()
@@ -75,6 +100,8 @@ opened_key = "channel.opened"  # the record as the edit form first showed it on 
 st.session_state["registry.channel_id"] = ch.id
 
 pending_toast("channel.saved")
+if notice := st.session_state.pop("channel.notice", None):
+    st.info(notice, icon=":material/info:")
 
 snaps = registry.list_snapshots(cur, ch.id)
 owner = registry.get_owner(cur, ch.owner_id) if ch.owner_id else None
@@ -88,9 +115,10 @@ head.markdown(
     + (" · :orange-badge[archived]" if ch.archived else "")
 )
 with actions:
-    label = "Restore" if ch.archived else "Archive"
     if st.button(
-        label, icon=":material/unarchive:" if ch.archived else ":material/archive:", width="stretch"
+        "Restore" if ch.archived else "Archive",
+        icon=":material/unarchive:" if ch.archived else ":material/archive:",
+        width="stretch",
     ):
         run_write(
             lambda: registry.set_archived(store, ch.id, ch.version, not ch.archived),
@@ -99,36 +127,60 @@ with actions:
             opened_key=opened_key,
         )
 
-last = snaps.row(-1, named=True) if snaps.height else None
+# each number as the newest snapshot that knows it says, each ratio from the newest snapshot
+# that knows both its terms (registry.latest_known): a snapshot with followers only hides nothing
+known = registry.latest_known(cur, ch.id)
 m = st.columns(5)
-if last:
+if known:
     delta = registry.followers_change(snaps)
-    m[0].metric(
-        "Followers",
-        format_count(last["followers"]),
-        delta=None if delta is None else ("+" if delta > 0 else "") + format_count(delta),
-        help="Latest snapshot; the change is against the one before",
-    )
-    m[1].metric("Avg reach", format_compact(last["avg_reach"]), help="Average reach per post")
-    m[2].metric(
-        "ER", format_percent(er(last["avg_engagement"], last["followers"]), 2), help=FORMULAS["er"]
-    )
-    m[3].metric(
-        "ERR",
-        format_percent(err(last["avg_engagement"], last["avg_reach"]), 2),
-        help=FORMULAS["err"],
-    )
-    m[4].metric(
-        "Reach rate",
-        format_percent(reach_rate(last["avg_reach"], last["followers"])),
-        help=FORMULAS["reach_rate"],
-    )
+    shown = {
+        "followers": ("Followers", format_count(known["followers"])),
+        "avg_reach": ("Avg reach", format_compact(known["avg_reach"])),
+        "er": ("ER", format_percent(known["er"], 2)),
+        "err": ("ERR", format_percent(known["err"], 2)),
+        "reach_rate": ("Reach rate", format_percent(known["reach_rate"])),
+    }
+    helps = {
+        "followers": "Latest known; the change is against the snapshot before",
+        "avg_reach": "Average reach per post, latest known",
+        "er": FORMULAS["er"],
+        "err": FORMULAS["err"],
+        "reach_rate": FORMULAS["reach_rate"],
+    }
+    for column, (name, (text, value)) in zip(m, shown.items(), strict=True):
+        column.metric(
+            text,
+            value,
+            delta=(
+                None
+                if name != "followers" or delta is None
+                else ("+" if delta > 0 else "") + format_count(delta)
+            ),
+            help=helps[name],
+        )
     st.caption(
-        f"Measured {last['measured_on']:%d.%m.%Y} · {last['provenance']}"
-        + (f" · {last['source']}" if last["source"] else "")
+        f"Measured {known['measured_on']:%d.%m.%Y} · "
+        f"{label(PROVENANCE_LABELS, known['provenance'])}"
+        + (f" · {known['source']}" if known["source"] else "")
     )
+    # numbers the newest snapshot lacks come from an older one: say from which day
+    older: dict[dt.date, list[str]] = {}
+    for name, (text, _) in shown.items():
+        day = known[f"{name}_on"]
+        if day is not None and day != known["measured_on"]:
+            older.setdefault(day, []).append(text)
+    for day, texts in sorted(older.items()):
+        which = ", ".join(texts[:-1]) + (" and " if len(texts) > 1 else "") + texts[-1]
+        st.caption(
+            f":material/history: {which} as of {day:%d.%m.%Y}: the snapshot of "
+            f"{known['measured_on']:%d.%m.%Y} does not have {'them' if len(texts) > 1 else 'it'}."
+        )
 else:
     st.info("No numbers yet: add the first snapshot in the **Metrics** tab.")
+
+if warnings := st.session_state.pop("channel.snapshot_warnings", None):
+    for warning in warnings:
+        st.warning(warning, icon=":material/warning:")
 
 tab_info, tab_metrics, tab_edit = st.tabs(["Profile", "Metrics", "Edit"])
 
@@ -151,35 +203,6 @@ with tab_info:
         if ch.notes:
             st.markdown("**Notes**")
             st.text(ch.notes)
-        st.subheader("Prices")
-        prices = channel_prices(cur, ch.id)
-        if prices:
-            st.dataframe(
-                [
-                    {
-                        "Format": p.format,
-                        "Kind": p.kind,
-                        "Price": format_money(p.amount, p.currency),
-                        "CPF": format_money(p.cpf, p.currency),
-                        "est. CPM": format_money(p.est_cpm, p.currency),
-                        "Date": p.date,
-                        "Source": p.source,
-                    }
-                    for p in prices
-                ],
-                hide_index=True,
-                placeholder="—",
-                column_config={
-                    "CPF": st.column_config.TextColumn(help=FORMULAS["cpf"]),
-                    "est. CPM": st.column_config.TextColumn(help=FORMULAS["est_cpm"]),
-                    "Date": st.column_config.DateColumn(format="DD.MM.YYYY"),
-                },
-            )
-            st.caption(
-                "The newest price of each format and kind; CPF and est. CPM use the latest snapshot."
-            )
-        else:
-            st.write("No prices yet: they come with imports that have a price column.")
     with right:
         st.subheader("Owner")
         if owner:
@@ -202,46 +225,62 @@ with tab_info:
             st.write(
                 "No owner yet. Pick one in the **Edit** tab (create owners on the Owners page)."
             )
+    # across the whole tab, so every column (the date included) is in view
+    st.subheader("Prices")
+    prices = channel_prices(cur, ch.id)
+    if prices:
+        st.dataframe(
+            [
+                {
+                    "Format": label(FORMAT_LABELS, p.format),
+                    "Kind": label(PRICE_KIND_LABELS, p.kind),
+                    "Price": format_money(p.amount, p.currency),
+                    "CPF": format_money(p.cpf, p.currency),
+                    "est. CPM": format_money(p.est_cpm, p.currency),
+                    "Date": p.date,
+                    "Source": p.source,
+                }
+                for p in prices
+            ],
+            hide_index=True,
+            placeholder="—",
+            column_config={
+                "Format": st.column_config.TextColumn(width=200),
+                "Kind": st.column_config.TextColumn(width=80),
+                "Price": st.column_config.TextColumn(width=130),
+                "CPF": st.column_config.TextColumn(width=100, help=FORMULAS["cpf"]),
+                "est. CPM": st.column_config.TextColumn(width=100, help=FORMULAS["est_cpm"]),
+                "Date": st.column_config.DateColumn(width=100, format="DD.MM.YYYY"),
+                "Source": st.column_config.TextColumn(width=220),
+            },
+        )
+        st.caption(
+            "The newest price of each format and kind; CPF and est. CPM use the latest snapshot."
+        )
+    else:
+        st.write("No prices yet: they come with imports that have a price column.")
 
 with tab_metrics:
     if snaps.height:
         st.plotly_chart(charts.followers_er_figure(snaps), width="stretch")
         st.dataframe(
-            snaps.reverse(),
+            as_percent_points(
+                snaps.reverse().with_columns(
+                    pl.col("provenance").replace_strict(
+                        PROVENANCE_LABELS, default=pl.col("provenance")
+                    )
+                ),
+                SNAPSHOT_COLUMNS,
+            ),
             hide_index=True,
-            column_order=[
-                "measured_on",
-                "followers",
-                "avg_reach",
-                "avg_views",
-                "avg_engagement",
-                "er",
-                "err",
-                "reach_rate",
-                "provenance",
-                "source",
-            ],
-            column_config={
-                "measured_on": st.column_config.DateColumn("Measured", format="DD.MM.YYYY"),
-                "followers": st.column_config.NumberColumn("Followers", format="localized"),
-                "avg_reach": st.column_config.NumberColumn("Avg reach", format="localized"),
-                "avg_views": st.column_config.NumberColumn("Avg views", format="localized"),
-                "avg_engagement": st.column_config.NumberColumn(
-                    "Avg engagement", format="localized", help=FORMULAS["engagement"]
-                ),
-                "er": st.column_config.NumberColumn("ER", format="percent", help=FORMULAS["er"]),
-                "err": st.column_config.NumberColumn("ERR", format="percent", help=FORMULAS["err"]),
-                "reach_rate": st.column_config.NumberColumn(
-                    "Reach rate", format="percent", help=FORMULAS["reach_rate"]
-                ),
-                "provenance": "Provenance",
-                "source": "Source",
-            },
+            column_order=list(SNAPSHOT_COLUMNS),
+            column_config=grid_config(SNAPSHOT_COLUMNS),
+            placeholder="—",
         )
         with st.expander("Remove a snapshot entered by mistake", icon=":material/delete:"):
             labels = {
                 r["id"]: f"{r['measured_on']:%d.%m.%Y} · {format_count(r['followers'])} followers"
-                f" · {r['provenance']}"
+                f" · {label(PROVENANCE_LABELS, r['provenance'])}"
                 for r in snaps.reverse().iter_rows(named=True)
             }
             doomed = st.selectbox(
@@ -260,7 +299,10 @@ with tab_metrics:
             "Measured on", value=dt.date.today(), max_value=dt.date.today(), format="DD.MM.YYYY"
         )
         provenance = c2.selectbox(
-            "Where the numbers come from", PROVENANCES, index=PROVENANCES.index("platform_stats")
+            "Where the numbers come from",
+            PROVENANCES,
+            index=PROVENANCES.index("platform_stats"),
+            format_func=PROVENANCE_LABELS.__getitem__,
         )
         source = c3.text_input("Source note", placeholder="e.g. screenshot from the admin")
         n = st.columns(4)
@@ -278,15 +320,13 @@ with tab_metrics:
             min_value=0,
             step=1,
             value=None,
-            help="Leave empty to use likes + comments + shares",
+            help="Leave empty to use likes + comments + shares (" + FORMULAS["engagement"] + ")",
         )
         if st.form_submit_button("Add snapshot", icon=":material/add_chart:"):
-            if values["avg_engagement"] is None:
-                parts = [values[k] for k in ("avg_likes", "avg_comments", "avg_shares")]
-                if any(p is not None for p in parts):
-                    values["avg_engagement"] = sum(p or 0 for p in parts)
+            # one snapshot a day: the registry replaces the day's earlier one and says so, and
+            # saves numbers that look wrong with a warning (shown after the rerun)
             run_write(
-                lambda: registry.add_snapshot(
+                lambda: registry.save_snapshot(
                     store,
                     ch.id,
                     measured_on=measured_on,
@@ -295,11 +335,16 @@ with tab_metrics:
                     **values,
                 ),
                 toast_key="channel.saved",
-                toast="Snapshot added",
+                toast=lambda saved: saved.message,
+                then=lambda saved: st.session_state.update(
+                    {"channel.snapshot_warnings": list(saved.warnings)}
+                ),
             )
 
 with tab_edit:
     names = owner_names()
+    # contacts and channel counts tell two owners of one name apart
+    choice_labels = {c.id: c.label for c in owner_choices()}
     owner_ids = [None, *names]
     seen = opened_version(opened_key, ch)
     if seen.version != ch.version:
@@ -339,7 +384,9 @@ with tab_edit:
                 FIELD_LABELS["owner_id"],
                 owner_ids,
                 index=owner_ids.index(shown["owner_id"]),
-                format_func=lambda i: "— none —" if i is None else names[i],
+                format_func=lambda i: (
+                    "— none —" if i is None else choice_labels.get(i, names.get(i, str(i)))
+                ),
             ),
             "url": c2.text_input(FIELD_LABELS["url"], value=shown["url"]),
             "niches": c1.multiselect(

@@ -6,10 +6,11 @@ from crm import registry
 from crm.errors import CrmError, StaleEdit
 from crm.exports import channels_frame, frame_bytes
 from crm.formatting import format_count
+from crm.ui.nav import page
 from crm.ui.state import (
     get_store,
     known_values,
-    owner_names,
+    owner_choices,
     pending_toast,
     show_error,
 )
@@ -23,10 +24,10 @@ PAGE_SIZE = 500
 
 # both keyed by the registry's generation: any committed write makes the next run read afresh
 @st.cache_data(show_spinner=False, max_entries=16)
-def _channels(path: str, generation: int, flt: registry.ChannelFilter, sort: str, page: int):
+def _channels(path: str, generation: int, flt: registry.ChannelFilter, sort: str, page_no: int):
     cur = get_store().cursor()
     frame, matching = registry.page_channels(
-        cur, flt, sort, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        cur, flt, sort, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE
     )
     return registry.with_growth(cur, frame), matching
 
@@ -43,7 +44,10 @@ pending_toast("channels.bulk_done")
 if notice := st.session_state.pop("channels.notice", None):
     st.error(notice, icon=":material/sync_problem:")
 
-with st.form("channels.add", clear_on_submit=True, border=False):
+# the box keeps what was pasted until a channel is added (a refused link can be corrected);
+# a new round draws an empty box for the next link
+add_round = st.session_state.get("channels.add_round", 0)
+with st.form(f"channels.add.{add_round}", border=False):
     link_col, button_col = st.columns([5, 1], vertical_alignment="bottom")
     link = link_col.text_input(
         "Add a channel by its link",
@@ -56,16 +60,28 @@ if added:
     except CrmError as exc:
         show_error(exc)
     else:
+        st.session_state["channels.add_round"] = add_round + 1
+        channel = registry.get_channel(store.cursor(), channel_id)
         if created:
-            channel = registry.get_channel(store.cursor(), channel_id)
-            st.session_state["channels.added"] = channel.key
-            st.session_state["registry.channel_id"] = channel_id
+            st.session_state["channels.added"] = (channel.id, channel.key)
+            st.rerun()
         else:
+            st.session_state["channel.notice"] = (
+                f"**{channel.key}** is already in the registry: here is its profile."
+            )
             open_channel(channel_id)
 
-if key := st.session_state.pop("channels.added", None):
-    st.success(f"Added **{key}**. Open its profile to fill in the title, owner and numbers.")
-    st.toast(f"Added {key}", icon=":material/check:")
+if held := st.session_state.pop("channels.added", None):
+    new_id, new_key = held
+    done, go = st.columns([4, 1], vertical_alignment="center")
+    done.success(f"Added **{new_key}**. Open its profile to fill in the title, owner and numbers.")
+    go.page_link(
+        page("channel"),
+        label="Open its profile",
+        icon=":material/badge:",
+        query_params={"id": str(new_id)},
+    )
+    st.toast(f"Added {new_key}", icon=":material/check:")
 
 # a new filter or sort starts again from the first page
 view = (flt, sort)
@@ -73,12 +89,12 @@ if st.session_state.get("channels.view") != view:
     st.session_state["channels.view"] = view
     st.session_state["channels.page"] = 1
     st.session_state["channels.round"] = st.session_state.get("channels.round", 0) + 1
-page = st.session_state.get("channels.page", 1)
+page_no = st.session_state.get("channels.page", 1)
 # ticks belong to the rows on screen: a new filter, page or bulk edit starts with none ticked
-table_key = f"channels.table.{st.session_state['channels.round']}.{page}"
+table_key = f"channels.table.{st.session_state['channels.round']}.{page_no}"
 st.session_state["channels.table_key"] = table_key
 generation = store.generation("registry")
-frame, matching = _channels(store.path, generation, flt, sort, page)
+frame, matching = _channels(store.path, generation, flt, sort, page_no)
 # Ticks are row positions in the table as the user saw it, which is the one the previous run
 # drew: a write meanwhile (in another session) may have reordered the rows this run reads.
 # So a bulk edit acts on the channels of that table, against the versions it showed.
@@ -88,11 +104,22 @@ if drawn is None or drawn[0] != table_key:
 st.session_state["channels.drawn"] = (table_key, frame["id"].to_list(), frame["version"].to_list())
 pages = max(1, -(-matching // PAGE_SIZE))
 
+total = _total(store.path, generation)
+if total == 0:
+    # nothing to filter yet: say how channels get in, not that the filters match nothing
+    st.info(
+        "The workspace is empty. **Import a file** of channels (CSV, TSV or Excel), or add "
+        "one channel by pasting its link above.",
+        icon=":material/inbox:",
+    )
+    st.page_link(page("import"), label="Import a file", icon=":material/upload_file:")
+    st.stop()
+
 summary, pager, download = st.columns([5, 1, 1], vertical_alignment="bottom")
-first = (page - 1) * PAGE_SIZE + 1
+first = (page_no - 1) * PAGE_SIZE + 1
 shown = f"rows {first:,}–{first + frame.height - 1:,}" if pages > 1 else ""
 summary.caption(
-    f"**{format_count(matching)}** of {format_count(_total(store.path, generation))} channels match"
+    f"**{format_count(matching)}** of {format_count(total)} channels match"
     + (f" · {shown}".replace(",", "\u202f") if shown else "")
     + ". Tick rows to open or edit them; “Sort by” in the sidebar orders the whole list."
 )
@@ -100,6 +127,9 @@ if pages > 1:
     pager.number_input(
         f"Page (of {pages})", min_value=1, max_value=pages, key="channels.page", step=1
     )
+if matching == 0:
+    st.info("No channel matches these filters. Loosen them or reset them in the sidebar.")
+    st.stop()
 with download.popover("Download", icon=":material/download:", width="stretch"):
     st.caption(f"All {format_count(matching)} matching channels, with their latest numbers.")
     for label, suffix, mime in (
@@ -119,7 +149,7 @@ with download.popover("Download", icon=":material/download:", width="stretch"):
             width="stretch",
         )
 if frame.is_empty():
-    st.info("No channel matches these filters. Loosen them or reset them in the sidebar.")
+    st.info("This page of the list is empty: go back to an earlier page.")
     st.stop()
 
 # the actions sit above the table, so they are in view where the ticking happens
@@ -132,21 +162,22 @@ if not checked:
     st.stop()
 
 with bar.container(border=True):
-    st.markdown(f"**{len(checked)} selected**")
-    open_col, tag_col, owner_col, archive_col = st.columns(
-        [1, 3, 3, 1.3], vertical_alignment="bottom"
-    )
+    # "Open profile" sits in the heading row, wide enough for its whole label
+    head, open_col = st.columns([3, 1], vertical_alignment="center")
+    head.markdown(f"**{len(checked)} selected**")
     if len(checked) == 1 and open_col.button(
-        "Open profile", icon=":material/badge:", type="primary"
+        "Open profile", icon=":material/badge:", type="primary", width="stretch"
     ):
         open_channel(checked[0])
+    tag_col, owner_col, archive_col = st.columns([3, 3, 1.3], vertical_alignment="bottom")
     with tag_col:
         tag = st.text_input("Tag", placeholder="e.g. shortlist spring", key="channels.bulk_tag")
         add_col, remove_col = st.columns(2)
         add_tag = add_col.button("Add tag", icon=":material/sell:", width="stretch")
         remove_tag = remove_col.button("Remove tag", width="stretch")
     with owner_col:
-        owners = owner_names()
+        # contacts and channel counts tell two owners of one name apart
+        owners = {c.id: c.label for c in owner_choices()}
         owner = st.selectbox(
             "Owner",
             [None, *owners],

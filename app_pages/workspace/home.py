@@ -6,8 +6,8 @@ from crm import charts, registry
 from crm.formatting import format_count
 from crm.ui.nav import page
 from crm.ui.state import get_store
-from crm.ui.widgets import show_lacking
-from crm.workspace import clear_workspace, workspace_kind
+from crm.ui.widgets import ask_to_clear_workspace, clear_workspace_dialog, show_lacking
+from crm.workspace import workspace_kind
 
 store = get_store()
 cur = store.cursor()
@@ -62,10 +62,18 @@ with left:
         "time, and to record a new measurement.\n"
         "4. **Keep owners' contacts** in one place: one admin often sells a whole network of pages."
     )
-    b1, b2, b3 = st.columns(3)
-    b1.page_link(page("import"), label="Import a file", icon=":material/upload_file:")
-    b2.page_link(page("channels"), label="Browse channels", icon=":material/groups:")
-    b3.page_link(page("owners"), label="Owners", icon=":material/contacts:")
+    # buttons, not links: they are the three ways on from here and should look it
+    for column, (label, icon, target) in zip(
+        st.columns(3),
+        (
+            ("Import a file", ":material/upload_file:", "import"),
+            ("Browse channels", ":material/groups:", "channels"),
+            ("Owners", ":material/contacts:", "owners"),
+        ),
+        strict=True,
+    ):
+        if column.button(label, icon=icon, width="stretch", type="secondary"):
+            st.switch_page(page(target))
     if any(needs.values()):
         st.subheader("Gaps to fill")
         for column, (need, count) in zip(st.columns(len(needs)), needs.items(), strict=True):
@@ -81,23 +89,14 @@ with right:
         st.write("No channels yet: import a file or add one by its link on the Channels page.")
 
 
-@st.dialog("Start an empty workspace?")
-def confirm_clear() -> None:
-    st.write(
-        f"This deletes all {format_count(counts['channels'] + counts['archived'])} channels, "
-        f"{format_count(counts['owners'])} owners and their snapshots from this database. "
-        "It cannot be undone."
-    )
-    if st.button("Delete everything and start empty", type="primary"):
-        clear_workspace(store)
-        st.session_state["home.cleared"] = True
-        st.rerun()
-
-
-if st.session_state.pop("home.cleared", False):
-    st.toast("The workspace is empty now. Import your first file.", icon=":material/check:")
-if kind == "demo" or counts["channels"]:
+clear_workspace_dialog()
+if kind == "demo" or counts["channels"] or counts["archived"]:
     with st.expander("Workspace"):
         st.write(f"Database file: `{store.path}`")
-        if st.button("Start an empty workspace…", icon=":material/delete_sweep:"):
-            confirm_clear()
+        st.button(
+            "Start an empty workspace…",
+            icon=":material/delete_sweep:",
+            key="home.clear",
+            on_click=ask_to_clear_workspace,
+            args=("The workspace is empty now. Import your first file.",),
+        )

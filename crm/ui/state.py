@@ -22,7 +22,8 @@ _VISIT = "app.visit"
 
 @st.cache_resource(show_spinner=False)
 def _store_for(path: str) -> Store:
-    store = Store(path)
+    # a refusal (the file held by another program) says what to do in the app, not the CLI
+    store = Store(path, opener="app")
     if store.is_new and path != ":memory:":
         # a first start on a missing file gets a clearly labelled demo workspace
         from crm.demo import generate_demo
@@ -231,3 +232,15 @@ def owner_names() -> dict[int, str]:
     """Every owner's name by id (registry.owner_names), cached."""
     path = resolve_db_path()
     return _owner_names(path, _store_for(path).generation("registry"))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _owner_choices(path: str, generation: int) -> list[registry.OwnerChoice]:
+    return registry.owner_choices(_store_for(path).cursor())
+
+
+def owner_choices() -> list[registry.OwnerChoice]:
+    """Every owner with contacts and channel count (registry.owner_choices), cached: for pickers
+    that must tell two owners of one name apart."""
+    path = resolve_db_path()
+    return _owner_choices(path, _store_for(path).generation("registry"))

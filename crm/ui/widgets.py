@@ -9,14 +9,29 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from crm import registry
+from crm.fields import CHANNELS, ColumnMeta
+from crm.formatting import format_count
 from crm.metrics import FORMULAS
+from crm.ui.columns import as_percent_points, grid_config, metric_meta
 from crm.ui.nav import page
+from crm.ui.state import get_store, pending_toast
 from crm.vocab.platforms import PLATFORM_LABELS, PLATFORMS
-from crm.vocab.terms import KINDS
+from crm.vocab.terms import KIND_LABELS, KINDS
+from crm.workspace import clear_workspace
 
-KIND_LABELS = {"person": "Blogger", "public_page": "Public page"}
 _F = "registry.filter."  # session-state namespace of the channel filters
 _ARCHIVED = {"active": "Active", "archived": "Archived", "all": "All"}
+# best match first while searching, else most followers (registry.default_sort)
+_SORTS = ["relevance", *(k for k in registry.SORTS if k != "relevance")]
+# every filter widget's value when nothing narrows the list
+_CLEAR: dict[str, object] = {
+    "search": "",
+    **{key: [] for key in ("platforms", "kinds", "niches", "countries", "languages", "tags")},
+    "needs": [],
+    **{f"{key}_{end}": None for key in ("followers", "er") for end in ("min", "max")},
+    "archived": "active",
+    "sort": _SORTS[0],
+}
 
 
 def show_lacking(need: str) -> None:
@@ -27,10 +42,14 @@ def show_lacking(need: str) -> None:
 
 
 def reset_filters() -> None:
-    """Forget every channel filter of this session."""
-    for key in list(st.session_state):
-        if str(key).startswith(_F):
-            del st.session_state[key]
+    """Set every channel filter back to "no narrowing", widgets included.
+
+    The values are set, not forgotten: a widget whose key is only deleted keeps showing its
+    old value in the browser, which sends it back with the next change (a new search then
+    silently filters by the old platform again). A value set in session state is sent to the
+    widget. Call it in a button's ``on_click`` (or before the filter widgets are drawn)."""
+    for name, value in _CLEAR.items():
+        st.session_state[_F + name] = list(value) if isinstance(value, list) else value
 
 
 def _range(
@@ -69,6 +88,7 @@ def channel_filters(options: dict[str, list[str]]) -> tuple[registry.ChannelFilt
         key=_F + "search",
         placeholder="title, handle, owner, notes",
         help="Case does not matter and a small typo is forgiven.",
+        max_chars=registry.SEARCH_MAX,
         persist_state="session",
     )
     platforms = side.multiselect(
@@ -104,19 +124,24 @@ def channel_filters(options: dict[str, list[str]]) -> tuple[registry.ChannelFilt
     )
     f_min, f_max = _range(side, "Followers", "followers", 0, 1000)
     er_min, er_max = _range(side, "ER", "er", 0.0, 0.5, unit=", %", help=FORMULAS["er"])
+    # the starting value comes from session state (as a reset sets it), not from a default
+    st.session_state.setdefault(_F + "archived", _CLEAR["archived"])
     archived = side.segmented_control(
         "Show",
         list(_ARCHIVED),
         format_func=lambda k: _ARCHIVED[k],
-        default="active",
+        required=True,
         key=_F + "archived",
         persist_state="session",
     )
+    if st.session_state.get(_F + "sort") not in _SORTS:
+        st.session_state[_F + "sort"] = _CLEAR["sort"]
     sort = side.selectbox(
         "Sort by",
-        list(registry.SORTS),
+        _SORTS,
         format_func=lambda k: registry.SORTS[k][0],
         key=_F + "sort",
+        help="Best match first while searching; without a search text, most followers first.",
         persist_state="session",
     )
     side.button("Reset filters", on_click=reset_filters, icon=":material/filter_alt_off:")
@@ -135,34 +160,32 @@ def channel_filters(options: dict[str, list[str]]) -> tuple[registry.ChannelFilt
         archived=archived or "active",
         needs=needs,
     )
-    return flt, sort or "followers"
+    return flt, sort or registry.default_sort(flt)
 
 
-CHANNEL_COLUMNS = {
-    "title": st.column_config.TextColumn("Title", width="medium", pinned=True),
-    "platform": st.column_config.TextColumn("Platform", width="small"),
-    "handle": st.column_config.TextColumn("Handle"),
-    "kind": st.column_config.TextColumn("Kind", width="small"),
-    "owner": st.column_config.TextColumn("Owner"),
-    "niches": st.column_config.ListColumn("Niches"),
-    "country": st.column_config.TextColumn("Country", width="small"),
-    "language": st.column_config.TextColumn("Lang", width="small"),
-    "followers": st.column_config.NumberColumn("Followers", format="localized"),
-    "growth": st.column_config.NumberColumn(
-        "Growth, 4 wk", format="percent", help=FORMULAS["growth"]
-    ),
-    "avg_reach": st.column_config.NumberColumn(
-        "Avg reach", format="localized", help="Average reach per post (latest snapshot)"
-    ),
-    "er": st.column_config.NumberColumn("ER", format="percent", help=FORMULAS["er"]),
-    "err": st.column_config.NumberColumn("ERR", format="percent", help=FORMULAS["err"]),
-    "reach_rate": st.column_config.NumberColumn(
-        "Reach rate", format="percent", help=FORMULAS["reach_rate"]
-    ),
-    "measured_on": st.column_config.DateColumn("Measured", format="DD.MM.YYYY"),
-    "tags": st.column_config.ListColumn("Tags"),
-    "url": st.column_config.LinkColumn("Link", display_text="open ↗", width="small"),
+_META = CHANNELS.by_column
+# the channel grid's columns in order, with their widths in pixels: the title and platform,
+# then the numbers buyers compare, fit the first screen at 1440 px; the rest scroll
+CHANNEL_COLUMNS: dict[str, tuple[ColumnMeta, int]] = {
+    "title": (_META("title").meta(), 200),
+    "platform": (_META("platform").meta(), 90),
+    "followers": (_META("followers").meta(), 95),
+    "avg_reach": (_META("avg_reach").meta(), 115),
+    "er": (_META("er").meta(), 72),
+    "err": (_META("err").meta(), 72),
+    "reach_rate": (metric_meta("reach_rate"), 95),
+    "growth": (metric_meta("growth"), 110),
+    "owner": (_META("owner").meta(), 180),
+    "handle": (_META("handle").meta(), 170),
+    "kind": (_META("kind").meta(), 100),
+    "niches": (_META("niches").meta(), 180),
+    "country": (_META("country").meta(), 110),
+    "language": (_META("language").meta(), 90),
+    "measured_on": (_META("measured_on").meta(), 120),
+    "tags": (_META("tags").meta(), 160),
+    "url": (_META("url").meta(), 150),
 }
+_CHANNEL_CONFIG = grid_config(CHANNEL_COLUMNS, pinned="title")
 
 
 def channel_table(frame: pl.DataFrame, key: str, max_height: int = 620) -> int | None:
@@ -180,16 +203,19 @@ def channel_picker(frame: pl.DataFrame, key: str, max_height: int = 620) -> list
 def _channel_grid(
     frame: pl.DataFrame, key: str, max_height: int, mode: Literal["single-row", "multi-row"]
 ) -> list[int]:
-    shown = frame.with_columns(
-        pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")),
-        pl.col("kind").replace_strict(KIND_LABELS, default=pl.col("kind")),
-        pl.col("title").fill_null(pl.col("handle")),
+    shown = as_percent_points(
+        frame.with_columns(
+            pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")),
+            pl.col("kind").replace_strict(KIND_LABELS, default=pl.col("kind")),
+            pl.col("title").fill_null(pl.col("handle")),
+        ),
+        CHANNEL_COLUMNS,
     )
     columns = [c for c in CHANNEL_COLUMNS if c in shown.columns]
     event = st.dataframe(
         shown,
         column_order=columns,
-        column_config=CHANNEL_COLUMNS,
+        column_config=_CHANNEL_CONFIG,
         hide_index=True,
         key=key,
         on_select="rerun",
@@ -205,3 +231,52 @@ def open_channel(channel_id: int) -> None:
     """Go to the profile of one channel."""
     st.session_state["registry.channel_id"] = channel_id
     st.switch_page(page("channel"), query_params={"id": str(channel_id)})
+
+
+# Starting an empty workspace: offered on Home and on the Import page (before importing into
+# the demo), confirmed in one dialog that says exactly what is deleted.
+
+_CLEAR_ASKED = "app.clear_asked"  # the message to toast once the workspace is empty
+
+
+def ask_to_clear_workspace(done: str) -> None:
+    """Open the "Start an empty workspace?" dialog (a button's ``on_click``); ``done`` is the
+    toast after the workspace was emptied."""
+    st.session_state[_CLEAR_ASKED] = done
+
+
+def _forget_clear() -> None:
+    st.session_state.pop(_CLEAR_ASKED, None)
+
+
+def clear_workspace_dialog() -> None:
+    """Show the dialog while it is asked for; call it on every run of a page that offers it.
+    Kept open by session state rather than by the click, so its own buttons work."""
+    if st.session_state.get(_CLEAR_ASKED):
+        _confirm_clear()
+    pending_toast("app.cleared")
+
+
+@st.dialog("Start an empty workspace?", on_dismiss=_forget_clear)
+def _confirm_clear() -> None:
+    store = get_store()
+    counts = registry.registry_counts(store.cursor())
+    active, archived = counts["channels"], counts["archived"]
+    channels = f"{format_count(active + archived)} channel{'' if active + archived == 1 else 's'}"
+    if archived:
+        channels += f", {format_count(archived)} of them archived"
+    st.markdown(
+        f"This deletes all {channels}, {format_count(counts['owners'])} owners, their "
+        f"{format_count(counts['snapshots'])} metric snapshots and their prices from this "
+        "database. It cannot be undone."
+    )
+    go, stop = st.columns([3, 1])
+    if go.button("Delete everything and start empty", type="primary", key="app.clear_confirm"):
+        clear_workspace(store)
+        st.session_state["app.cleared"] = st.session_state.pop(_CLEAR_ASKED, None) or (
+            "The workspace is empty now."
+        )
+        st.rerun()
+    if stop.button("Cancel", key="app.clear_cancel", width="stretch"):
+        _forget_clear()
+        st.rerun()

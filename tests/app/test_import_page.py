@@ -172,3 +172,172 @@ def test_provenance_chosen_on_the_page_is_kept(empty_db):
     assert not at.exception, at.exception
     rows = get_store().cursor().execute("select distinct provenance from snapshots").fetchall()
     assert rows == [("screenshot",)]
+
+
+# 21: the upload is read once, the preview belongs to the file's bytes, one message at a time
+
+
+def test_the_upload_is_read_once(empty_db, monkeypatch):
+    from crm.importing import read
+
+    calls: list[str] = []
+    real = read.read_table
+
+    def counted(data, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(name)
+        return real(data, name, *args, **kwargs)
+
+    monkeypatch.setattr(read, "read_table", counted)
+    at = upload(page(), "bloggers.csv", CSV.encode("utf-8"))
+    next(s for s in at.selectbox if s.label == "Where the file's numbers come from").set_value(
+        "screenshot"
+    ).run()
+    at.button(key="import.preview").click().run()
+    assert not at.exception, at.exception
+    assert calls == ["bloggers.csv"]
+
+
+def test_another_file_with_the_same_name_and_size_gets_its_own_preview(empty_db):
+    at = upload(page(), "list.csv", b"handle,platform\nanna,telegram\n")
+    at.button(key="import.preview").click().run()
+    assert metrics(at)["New"] == "1"
+    other = b"handle,platform\nbori,telegram\n"
+    assert len(other) == len(b"handle,platform\nanna,telegram\n")
+    upload(at, "list.csv", other)
+    # the preview of the first file is gone: nothing shown belongs to another file
+    assert metrics(at) == {}
+    assert not any(b.key == "import.apply" for b in at.button)
+    assert [i.value for i in at.info] == ["Press Preview to see what the import would do."]
+
+
+def test_an_error_is_not_followed_by_press_preview(empty_db):
+    at = upload(page(), "list.csv", "Канал,Кол-во\nanna,100\n".encode())
+    at.button(key="import.preview").click().run()
+    assert len(at.error) == 1
+    assert [i.value for i in at.info] == []
+    # the error stays the answer until something changes, then Preview is asked for again
+    at.run()
+    assert len(at.error) == 1 and [i.value for i in at.info] == []
+    boxes = {s.label: s for s in at.selectbox}
+    boxes["Column “Канал”"].set_value("handle").run()
+    assert [e.value for e in at.error] == []
+    assert [i.value for i in at.info] == ["Press Preview to see what the import would do."]
+
+
+def test_after_an_import_the_import_button_is_gone(empty_db):
+    at = upload(page(), "bloggers.csv", CSV.encode("utf-8"))
+    at.button(key="import.preview").click().run()
+    at.button(key="import.apply").click().run()
+    assert not at.exception, at.exception
+    assert not any(b.key == "import.apply" for b in at.button)
+    assert [s.value for s in at.success] == [
+        "Imported 2 new, 0 updated, 0 unchanged, 2 rejected; "
+        "1 duplicate row in the file (the later row won)."
+    ]
+
+
+def test_import_preview_shows_words_not_codes(empty_db):
+    at = upload(page(), "bloggers.csv", CSV.encode("utf-8"))
+    at.button(key="import.preview").click().run()
+    changes = next(d.value for d in at.dataframe if "status" in d.value.columns)
+    assert set(changes["platform"]) == {"Telegram", "VK"}
+    assert set(changes["status"]) == {"New"}
+
+
+# 20: importing into the demo workspace
+
+
+@pytest.fixture
+def demo_page(demo_db):
+    return page()
+
+
+def test_importing_into_the_demo_first_offers_an_empty_workspace(demo_page):
+    from crm import registry
+    from crm.workspace import workspace_kind
+
+    at = upload(demo_page, "bloggers.csv", CSV.encode("utf-8"))
+    notice = [w.value for w in at.warning]
+    assert any("demo workspace" in w for w in notice), notice
+    # the offer comes before the preview
+    assert at.button(key="import.start_empty").label == "Start an empty workspace first"
+    at.button(key="import.start_empty").click().run()
+    at.button(key="app.clear_confirm").click().run()
+    assert not at.exception, at.exception
+    cur = get_store().cursor()
+    assert registry.registry_counts(cur)["channels"] == 0
+    assert workspace_kind(cur) == "empty"
+    # still on the Import page, the file still chosen: Preview is the next step
+    assert at.title[0].value == "Import channels"
+    at.button(key="import.preview").click().run()
+    at.button(key="import.apply").click().run()
+    assert registry.registry_counts(get_store().cursor())["channels"] == 2
+    assert workspace_kind(get_store().cursor()) == "imported"
+
+
+def test_importing_into_the_demo_anyway_makes_it_no_longer_a_demo(demo_page):
+    from crm.workspace import workspace_kind
+
+    at = upload(demo_page, "bloggers.csv", CSV.encode("utf-8"))
+    at.button(key="import.preview").click().run()
+    at.button(key="import.apply").click().run()
+    assert not at.exception, at.exception
+    assert workspace_kind(get_store().cursor()) == "imported"
+    at.switch_page("app_pages/workspace/home.py").run()
+    assert not any("demo workspace" in i.value for i in at.info)
+    assert not any("Demo workspace" in i.value for i in at.sidebar.info)
+
+
+# the choices a file needs: a currency, the order of day and month, the day of undated rows
+
+
+def _plan_warnings(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning] + [e.value for e in at.error]
+
+
+def test_prices_without_a_currency_ask_for_one_before_importing(empty_db):
+    at = upload(page(), "prices.csv", b"handle,platform,followers,price\nanna,telegram,100,5000\n")
+    at.button(key="import.preview").click().run()
+    assert any("price but no currency" in e.value for e in at.error), _plan_warnings(at)
+    assert at.button(key="import.apply").disabled
+    box = next(s for s in at.selectbox if s.label == "Currency of prices that name none")
+    box.set_value("RUB").run()
+    at.button(key="import.preview").click().run()
+    assert not any("no currency" in m for m in _plan_warnings(at))
+    assert not at.button(key="import.apply").disabled
+    at.button(key="import.apply").click().run()
+    rows = get_store().cursor().execute("select amount, currency from prices").fetchall()
+    assert [(float(a), c) for a, c in rows] == [(5000.0, "RUB")]
+
+
+def test_dates_that_read_both_ways_ask_for_the_order(empty_db):
+    data = (
+        b"handle,platform,followers,date\nanna,telegram,100,03/04/2024\nbob,telegram,5,05/06/2024\n"
+    )
+    at = upload(page(), "dates.csv", data)
+    at.button(key="import.preview").click().run()
+    assert any("read both ways" in e.value for e in at.error), _plan_warnings(at)
+    assert at.button(key="import.apply").disabled
+    box = next(s for s in at.selectbox if s.label.startswith("Dates that read both ways"))
+    box.set_value("dmy").run()
+    at.button(key="import.preview").click().run()
+    assert not at.button(key="import.apply").disabled
+    at.button(key="import.apply").click().run()
+    days = get_store().cursor().execute("select distinct measured_on from snapshots").fetchall()
+    assert sorted(str(d[0]) for d in days) == ["2024-04-03", "2024-06-05"]
+
+
+def test_rows_without_a_date_are_pointed_out_until_a_day_is_chosen(empty_db):
+    import datetime as dt
+
+    at = upload(page(), "plain.csv", b"handle,platform,followers\nanna,telegram,100\n")
+    at.button(key="import.preview").click().run()
+    assert any("no date of its own" in w.value for w in at.warning), _plan_warnings(at)
+    assert not at.button(key="import.apply").disabled  # a note, not a blocker
+    day = dt.date.today() - dt.timedelta(days=3)
+    next(d for d in at.date_input if d.label.startswith("Measured on")).set_value(day).run()
+    at.button(key="import.preview").click().run()
+    assert not any("no date of its own" in w.value for w in at.warning)
+    at.button(key="import.apply").click().run()
+    rows = get_store().cursor().execute("select measured_on from snapshots").fetchall()
+    assert rows == [(day,)]

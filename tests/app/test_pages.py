@@ -54,7 +54,10 @@ def test_channels_table_lists_active_channels(app: AppTest) -> None:
     assert len(shown) == expected.height
     assert list(shown["handle"][:5]) == expected["handle"].head(5).to_list()
     growth = registry.with_growth(get_store().cursor(), expected)["growth"].to_list()
-    assert [None if g != g else g for g in shown["growth"]] == pytest.approx(growth)
+    # in percentage points with the one decimal the grid shows (crm/ui/columns.py)
+    assert [None if g != g else g for g in shown["growth"]] == pytest.approx(
+        [None if g is None else round(g * 100, 1) for g in growth]
+    )
     assert any(g is not None for g in growth)
     assert f"**{format_count(expected.height)}** of" in app.caption[0].value
 
@@ -176,7 +179,8 @@ def test_profile_add_snapshot(app: AppTest) -> None:
     snaps = registry.list_snapshots(cur, ch.id)
     assert snaps.height == before + 1
     assert 123_456 in snaps["followers"].to_list()
-    assert [t.value for t in app.toast] == ["Snapshot added"]
+    today = snaps.filter(pl.col("followers") == 123_456)["measured_on"][0]
+    assert [t.value for t in app.toast] == [f"Added the snapshot of {today.isoformat()}."]
     # measured today, it is the latest: the numbers at the top show it
     assert _metric(app, "Followers") == format_count(123_456)
 
@@ -358,6 +362,7 @@ def test_merge_a_duplicate_owner(app: AppTest) -> None:
     open_page(app, "owners")
     app.selectbox(key="owners.merge_twin").set_value(twin).run()
     app.button(key="owners.merge").click().run()
+    app.button(key="owners.merge_confirm").click().run()  # after the dialog says what happens
     assert not app.exception and not app.error
     assert all(registry.get_channel(cur, i).owner_id == keep for i in moving)
     assert twin not in registry.list_owners(cur)["id"].to_list()

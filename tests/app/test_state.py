@@ -104,7 +104,9 @@ def test_a_write_through_a_page_shows_in_the_next_run_without_a_global_clear(
     key = app.session_state["channels.table_key"]
     app.session_state[key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     app.run()
-    assert "Пётр Сидоров" in app.selectbox(key="channels.bulk_owner").options
+    # shown with what tells owners apart: "Пётр Сидоров · no channels"
+    options = app.selectbox(key="channels.bulk_owner").options
+    assert any(o.startswith("Пётр Сидоров · ") for o in options), options
 
 
 def test_the_home_counts_follow_a_write_made_by_another_session(
@@ -131,3 +133,32 @@ def test_every_session_state_key_is_namespaced(app: AppTest) -> None:
         open_page(app, page)
     stragglers = [k for k in app.session_state if k.split(".")[0] not in allowed]
     assert stragglers == []
+
+
+def test_a_database_held_by_another_program_says_what_to_do_in_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    from crm.store import Store
+
+    from .conftest import ROOT
+
+    path = tmp_path / "crm.duckdb"
+    Store(str(path)).close()
+    hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print(1, flush=True); time.sleep(60)"
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(path)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline()
+        monkeypatch.setenv("CRM_DB", str(path))
+        monkeypatch.chdir(ROOT)
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30).run()
+        assert not at.exception
+        [message] = [e.value for e in at.error]
+        # the app's own words: not the command line's "use the app's Import page"
+        assert message.startswith(f"The database {path} is open in another program")
+        assert message.endswith("then reload this page.")
+    finally:
+        holder.terminate()
+        holder.wait()

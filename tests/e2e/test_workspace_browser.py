@@ -3,9 +3,14 @@ its own, so it runs alone or in any order)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 from crm.formatting import format_count
 
-from .conftest import Demo, settle, shoot, url
+from .conftest import Demo, running_app, settle, shoot, url
 
 
 def test_home_shows_the_workspace_counts(page, server, demo: Demo) -> None:
@@ -29,7 +34,7 @@ def test_home_shows_the_workspace_counts(page, server, demo: Demo) -> None:
     shoot(page, "home")
 
 
-def test_start_an_empty_workspace_after_confirmation(page, own_server) -> None:
+def test_start_an_empty_workspace_after_confirmation(page, own_server, demo: Demo) -> None:
     page.goto(url(own_server, "home"))
     settle(page)
     page.get_by_text("Workspace", exact=True).click()
@@ -37,6 +42,11 @@ def test_start_an_empty_workspace_after_confirmation(page, own_server) -> None:
     settle(page)
     dialog = page.get_by_role("dialog")
     dialog.get_by_text("It cannot be undone").wait_for()
+    active, archived = demo.counts["channels"], demo.counts["archived"]
+    assert isinstance(active, int) and isinstance(archived, int) and archived > 0
+    dialog.get_by_text(
+        f"{format_count(active + archived)} channels, {format_count(archived)} of them archived"
+    ).wait_for()
     shoot(page, "home-empty-dialog")
     dialog.get_by_role("button", name="Delete everything and start empty").click()
     settle(page)
@@ -50,5 +60,40 @@ def test_start_an_empty_workspace_after_confirmation(page, own_server) -> None:
     # the other pages read the emptied workspace at once, without a restart
     page.goto(url(own_server, "channels"))
     settle(page)
-    page.get_by_text("No channel matches these filters").wait_for()
+    # an empty workspace says how channels get in, and offers no download of nothing
+    page.get_by_text("The workspace is empty").wait_for()
+    assert page.get_by_text("No channel matches these filters").count() == 0
+    assert page.locator('[data-testid="stPopoverButton"]', has_text="Download").count() == 0
+    page.get_by_role("link", name="Import a file").wait_for()
     shoot(page, "channels-empty")
+
+
+def test_where_to_start_are_buttons(page, server) -> None:
+    page.goto(url(server, "home"))
+    settle(page)
+    for label in ("Import a file", "Browse channels", "Owners"):
+        page.get_by_role("button", name=label, exact=True).wait_for()
+    page.get_by_role("button", name="Browse channels", exact=True).click()
+    settle(page)
+    page.get_by_role("heading", name="Channels", exact=True).wait_for()
+
+
+def test_a_database_held_by_another_program_says_what_to_do(
+    page, browser_available, demo: Demo, tmp_path: Path
+) -> None:
+    db = tmp_path / "crm.duckdb"
+    shutil.copy(demo.path, db)
+    hold = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print(1, flush=True); time.sleep(120)"
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(db)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline()
+        with running_app(db, tmp_path / "streamlit.log") as server:
+            page.goto(url(server, "home"))
+            settle(page)
+            page.get_by_text("is open in another program").wait_for()
+            page.get_by_text("then reload this page").wait_for()
+            assert page.get_by_text("Import page").count() == 0
+            shoot(page, "locked")
+    finally:
+        holder.terminate()
+        holder.wait()

@@ -1,0 +1,125 @@
+"""The channel profile as a new user meets it: words instead of codes, "—" for what is not
+known, the tables' formats and widths, and what adding a snapshot did."""
+
+from __future__ import annotations
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from crm import registry
+from crm.pricing import channel_prices
+from crm.ui.columns import COUNT_FORMAT, percent_format
+from crm.ui.state import get_store
+from crm.vocab.terms import FORMAT_LABELS, PRICE_KIND_LABELS, PROVENANCE_LABELS
+
+from .conftest import open_page
+
+
+def _open_profile(app: AppTest, channel_id: int) -> AppTest:
+    app.session_state["registry.channel_id"] = channel_id
+    return open_page(app, "channel")
+
+
+def _with_gaps(cur) -> int:  # type: ignore[no-untyped-def]
+    """A channel with prices and a snapshot whose source is not known."""
+    rows = cur.execute(
+        """
+        select s.channel_id from snapshots s
+        where s.source is null and s.channel_id in (select channel_id from prices)
+        order by s.channel_id limit 1
+        """
+    ).fetchall()
+    return int(rows[0][0])
+
+
+def _grid(app: AppTest, column: str):  # type: ignore[no-untyped-def]
+    return next(d for d in app.dataframe if column in json.loads(d.proto.columns))
+
+
+def test_profile_caption_names_the_provenance_in_words(app: AppTest) -> None:
+    cur = get_store().cursor()
+    channel_id = _with_gaps(cur)
+    _open_profile(app, channel_id)
+    last = registry.list_snapshots(cur, channel_id).row(-1, named=True)
+    caption = next(c.value for c in app.caption if c.value.startswith("Measured"))
+    assert PROVENANCE_LABELS[last["provenance"]] in caption
+    assert last["provenance"] not in caption.replace(PROVENANCE_LABELS[last["provenance"]], "")
+
+
+def test_snapshot_table_shows_a_dash_for_unknown_and_words_for_codes(app: AppTest) -> None:
+    cur = get_store().cursor()
+    channel_id = _with_gaps(cur)
+    _open_profile(app, channel_id)
+    grid = _grid(app, "provenance")
+    assert grid.proto.placeholder == "—"
+    shown = grid.value
+    assert set(shown["provenance"]) <= set(PROVENANCE_LABELS.values())
+    config = json.loads(grid.proto.columns)
+    assert config["followers"]["type_config"]["format"] == COUNT_FORMAT
+    assert config["er"]["type_config"]["format"] == percent_format(2)
+    assert config["measured_on"]["label"] == "Date measured"
+    # the remover names the provenance in words too
+    remover = app.selectbox(key="channel.doomed")
+    assert any(label in remover.options[0] for label in PROVENANCE_LABELS.values())
+
+
+def test_prices_table_shows_words_and_every_column_fits(app: AppTest) -> None:
+    cur = get_store().cursor()
+    channel_id = _with_gaps(cur)
+    _open_profile(app, channel_id)
+    expected = channel_prices(cur, channel_id)
+    grid = _grid(app, "CPF")
+    shown = grid.value
+    assert list(shown["Format"]) == [FORMAT_LABELS[p.format] for p in expected]
+    assert list(shown["Kind"]) == [PRICE_KIND_LABELS[p.kind] for p in expected]
+    config = json.loads(grid.proto.columns)
+    assert isinstance(config["Date"].get("width"), int)
+
+
+def _snapshot(app: AppTest, **numbers: int) -> AppTest:
+    for label, value in numbers.items():
+        next(n for n in app.number_input if n.label == label).set_value(value)
+    return next(b for b in app.button if b.label == "Add snapshot").click().run()
+
+
+def test_a_second_snapshot_of_a_day_says_it_replaced_the_first(app: AppTest) -> None:
+    import datetime as dt
+
+    cur = get_store().cursor()
+    channel_id = _with_gaps(cur)
+    _open_profile(app, channel_id)
+    before = registry.list_snapshots(cur, channel_id).height
+    today = dt.date.today().isoformat()
+    _snapshot(app, Followers=50_000)
+    assert [t.value for t in app.toast] == [f"Added the snapshot of {today}."]
+    _snapshot(app, Followers=51_000)
+    assert [t.value for t in app.toast] == [f"Replaced the snapshot of {today}."]
+    assert registry.list_snapshots(cur, channel_id).height == before + 1
+
+
+def test_reach_above_followers_is_saved_with_the_backends_warning(app: AppTest) -> None:
+    cur = get_store().cursor()
+    channel_id = _with_gaps(cur)
+    _open_profile(app, channel_id)
+    _snapshot(app, Followers=1_000, **{"Avg reach per post": 5_000})
+    expected = registry.snapshot_warnings({"followers": 1_000, "avg_reach": 5_000})
+    assert expected
+    assert [w.value for w in app.warning] == expected
+
+
+def test_numbers_missing_from_the_latest_snapshot_show_the_last_known_with_its_date(
+    app: AppTest,
+) -> None:
+    from crm.formatting import format_compact
+
+    cur = get_store().cursor()
+    channel_id = _with_gaps(cur)
+    before = registry.latest_known(cur, channel_id)
+    assert before is not None and before["avg_reach"] is not None
+    _open_profile(app, channel_id)
+    _snapshot(app, Followers=77_777)  # today, followers only
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Avg reach"] == format_compact(before["avg_reach"])
+    note = next(c.value for c in app.caption if "as of" in c.value)
+    assert f"{before['avg_reach_on']:%d.%m.%Y}" in note
