@@ -20,7 +20,7 @@ from crm.ui.widgets import ask_to_clear_workspace, clear_workspace_dialog
 from crm.vocab.currencies import CURRENCY_ALIASES
 from crm.vocab.platforms import PLATFORM_LABELS, PLATFORMS
 from crm.vocab.terms import PROVENANCE_LABELS, PROVENANCES
-from crm.workspace import mark_imported, workspace_kind
+from crm.workspace import workspace_kind
 
 # what the preview calls the status of a row
 STATUS_LABELS = {"new": "New", "updated": "Updated", "unchanged": "Unchanged"}
@@ -277,11 +277,9 @@ if st.button(
         with st.status("Importing…", expanded=True) as status:
             bar = st.progress(0.0)
             # one transaction: the rows, and the workspace no longer labelled a demo
-            with store.transaction(("registry", "pricing", "workspace")) as cur:
-                result = apply_import(
-                    store, plan, progress=lambda done_, text: bar.progress(done_, text=text)
-                )
-                mark_imported(cur)
+            result = apply_import(
+                store, plan, progress=lambda done_, text: bar.progress(done_, text=text)
+            )
             status.update(label="Import finished", state="complete")
     except CrmError as exc:
         st.error(str(exc))

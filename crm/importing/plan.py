@@ -25,6 +25,7 @@ from crm.importing.results import DuplicateRow, ImportResult, RejectedRow
 from crm.parsing.dates import DateOrder, read_as
 from crm.parsing.types import RateUnit, Reading
 from crm.store import Store, quote_ident
+from crm.workspace import mark_imported
 
 Step = Callable[[float, str], None]  # progress: fraction done, what is being done
 Options = Mapping[str, Any]
@@ -176,8 +177,9 @@ def classify(
     cur: duckdb.DuckDBPyConnection, kind: ImportKind, rows: pl.DataFrame, table: str
 ) -> None:
     """Create the temp table ``table``: every row classified by the kind's SQL."""
-    # as Arrow: DuckDB scans a registered Arrow table faster than a polars frame
-    cur.register("import_incoming", rows.to_arrow())
+    # as Arrow: DuckDB scans a registered Arrow table faster than a polars frame; its strings
+    # as polars holds them (string views), not copied into Arrow's older large strings
+    cur.register("import_incoming", rows.to_arrow(compat_level=pl.CompatLevel.newest()))
     try:
         cur.execute(f"create or replace temp table {quote_ident(table)} as {kind.classify_sql}")
     finally:
@@ -189,8 +191,8 @@ def _preview(
 ) -> pl.DataFrame:
     """The preview's columns of every classified row, with the record and its version."""
     columns = ", ".join(quote_ident(c) for c in shown)
-    # as Arrow: DuckDB scans a registered Arrow table faster than a polars frame
-    cur.register("import_incoming", rows.to_arrow())
+    # as Arrow, as in classify
+    cur.register("import_incoming", rows.to_arrow(compat_level=pl.CompatLevel.newest()))
     try:
         frame: pl.DataFrame = cur.sql(
             f"""
@@ -343,7 +345,8 @@ def apply_plan(
         raise ImportRefused(" ".join(plan.blockers))
     step = progress or (lambda _fraction, _text: None)
     try:
-        with store.transaction(kind.parts) as cur:
+        parts = None if kind.parts is None else (*kind.parts, "workspace")
+        with store.transaction(parts) as cur:
             step(0.1, "Comparing with the database")
             classify(cur, kind, plan.rows, "import_rows")
             refuse_stale(cur, kind, plan)
@@ -352,6 +355,9 @@ def apply_plan(
                 cur.execute("select status, count(*) from import_rows group by status").fetchall()
             )
             cur.execute("drop table import_rows")
+            if counts.get("new", 0) or counts.get("updated", 0):
+                # a demo workspace holding the user's own rows is no longer a demo
+                mark_imported(cur)
     except duckdb.Error as exc:
         raise CrmError(f"The import failed and nothing was written: {exc}") from exc
     step(1.0, "Done")

@@ -82,3 +82,20 @@ def test_clear_workspace_is_one_transaction(store: Store) -> None:
         clear_workspace(store)
         raise ValidationError("changed my mind")
     assert _counts(store) == before
+
+
+def test_an_import_into_the_demo_workspace_labels_it_imported(
+    store: Store, tmp_path: Path
+) -> None:
+    from crm.demo import generate_demo
+    from crm.importing.channels import import_channels_file
+    from crm.workspace import workspace_kind
+
+    generate_demo(store, channels=5, weeks=2)
+    assert workspace_kind(store.cursor()) == "demo"
+    path = tmp_path / "mine.csv"
+    path.write_text("link,followers\nt.me/my_own_channel,1500\n", encoding="utf-8")
+    dry = import_channels_file(store, path, dry_run=True)
+    assert (dry.new, workspace_kind(store.cursor())) == (1, "demo")  # a dry run writes nothing
+    result = import_channels_file(store, path)
+    assert (result.new, workspace_kind(store.cursor())) == (1, "imported")
