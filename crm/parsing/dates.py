@@ -77,16 +77,14 @@ def parse_date_column(raw: pl.Series, order: DateOrder = "dmy") -> tuple[pl.Seri
     """(Date values, Boolean 'was text but no date') for a text column; dates written with
     slashes or dashes are read in ``order`` (day first unless told otherwise)."""
     text = raw.cast(pl.String).str.strip_chars()
-    value = pl.select(
-        pl.coalesce(
-            # an ISO date, also the date part of an ISO timestamp (Excel cells, exports)
-            text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
-            text.str.to_date("%d.%m.%Y", strict=False),
-            text.str.to_date("%Y/%m/%d", strict=False),
-            *(text.str.to_date(f, strict=False) for f in _FORMATS[order]),
-            text.str.to_date("%d.%m.%y", strict=False),
-        )
-    ).to_series()
+    # an ISO date, also the date part of an ISO timestamp (Excel cells, exports)
+    value = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    # then each other format where none before it read the text (a file holds one or two)
+    for form in ("%d.%m.%Y", "%Y/%m/%d", *_FORMATS[order], "%d.%m.%y"):
+        unread = value.is_null() & text.is_not_null()
+        if not unread.any():
+            break
+        value = pl.select(pl.coalesce(value, text.str.to_date(form, strict=False))).to_series()
     invalid = (value.is_null() & text.is_not_null() & (text != "")).fill_null(False)
     return value.alias(raw.name), invalid.alias(raw.name)
 

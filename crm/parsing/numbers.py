@@ -119,24 +119,59 @@ def _parts(raw: pl.Series, text: pl.Series | None = None) -> pl.DataFrame:
     )
 
 
+# "1234,5": one comma between digits, which the grammar reads as a decimal comma, except in
+# "1,234" (one to three digits, then three), which it reads as a thousands separator
+_DECIMAL_COMMA = r"^[+-]?\d+,\d+$"
+_THOUSANDS_COMMA = r"^[+-]?\d{1,3},\d{3}$"
+_DISTINCT_FROM = 1000  # texts left for the grammar: from this many, each distinct one once
+
+
 def _parse_all(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
-    text = _compact(raw)
-    # "1 234 567": without its spaces a plain number, which the grammar would read the same
-    quick = text.cast(pl.Float64, strict=False)
+    # two shortcuts past the grammar, which reads these texts the same: "1 234 567" is a plain
+    # number without its spaces, "1234,5" with its decimal comma made a point (the float cast
+    # reads "1E5" as "1e5": the lower case of _compact is for the grammar only)
+    text = raw.str.replace_all(SPACES, "")
+    comma = text.str.contains(_DECIMAL_COMMA) & ~text.str.contains(_THOUSANDS_COMMA)
+    pointed = pl.select(pl.when(comma).then(text.str.replace(",", ".", literal=True))).to_series()
+    quick = pl.select(
+        pl.coalesce(
+            text.cast(pl.Float64, strict=False),
+            pointed.cast(pl.Float64, strict=False),
+        )
+    ).to_series()
     quick = pl.select(pl.when(quick.is_finite()).then(quick)).to_series()
     todo = quick.is_null().arg_true()
-    parts = _parts(raw.gather(todo), text.gather(todo))
+    rest = _compact(raw.gather(todo))
+    if rest.len() >= _DISTINCT_FROM and _repeats(rest):
+        # "1,2 млн", "350 тыс": few distinct texts, each read once
+        distinct = rest.unique()
+        lookup = pl.DataFrame({"text": distinct}).with_columns(_grammar(distinct))
+        out = pl.DataFrame({"text": rest}).join(
+            lookup, on="text", how="left", maintain_order="left", nulls_equal=True
+        )
+    else:
+        out = _grammar(rest)
+    flags = pl.repeat(False, raw.len(), dtype=pl.Boolean, eager=True)
+    return quick.scatter(todo, out["value"]), flags.scatter(todo, out["invalid"])
+
+
+def _repeats(texts: pl.Series) -> bool:
+    """Whether the texts hold each distinct one twice or more on average."""
+    return int(pl.select(pl.lit(texts).approx_n_unique()).item()) <= texts.len() // 2
+
+
+def _grammar(text: pl.Series) -> pl.DataFrame:
+    """``value`` and ``invalid`` of compact texts (``_compact``), read by the grammar."""
+    parts = _parts(text, text)
     # an unknown suffix ("12 apples") has no power: no number
     magnitude = pl.when(pl.col("power").is_not_null()).then(
         pl.col("plain").cast(pl.Float64, strict=False)
     )
     value = pl.when(pl.col("negative")).then(-magnitude).otherwise(magnitude)
-    out = parts.with_columns(value=value).select(
+    return parts.with_columns(value=value).select(
         value=pl.when(pl.col("value").is_finite()).then(pl.col("value")),
         invalid=~pl.col("empty") & ~pl.col("value").is_finite().fill_null(False),
     )
-    flags = pl.repeat(False, raw.len(), dtype=pl.Boolean, eager=True)
-    return quick.scatter(todo, out["value"]), flags.scatter(todo, out["invalid"])
 
 
 def parse_number_column(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -155,7 +190,7 @@ def parse_number_column(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
     if rest.len() == 0:
         flags = pl.repeat(False, raw.len(), dtype=pl.Boolean, eager=True)
         return direct.alias(raw.name), flags.alias(raw.name)
-    if int(pl.select(pl.lit(rest).approx_n_unique()).item()) > rest.len() // 2:
+    if not _repeats(rest):
         # mostly distinct texts: parsing them in place is cheaper than looking them up
         positions = todo.arg_true()
         values, invalid = _parse_all(rest)

@@ -31,6 +31,7 @@ from crm.parsing.dates import (
     parse_date_column,
     read_as,
 )
+from crm.parsing.distinct import per_distinct
 from crm.parsing.numbers import (
     MONEY_PRECISION,
     MONEY_SCALE,
@@ -294,16 +295,19 @@ def normalise_money(values: pl.Series, name: str, reading: Reading | None = None
 def normalise_currency(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """A currency as its ISO code: ``usd``, ``$``, ``руб.`` → USD, USD, RUB."""
     text = _text(values)
-    key = text.str.to_lowercase()
-    alias = key.replace_strict(
-        list(CURRENCY_ALIASES),
-        list(CURRENCY_ALIASES.values()),
-        default=None,
-        return_dtype=pl.String,
-    )
-    code = pl.select(
-        pl.coalesce(alias, pl.when(key.str.contains(r"^[a-z]{3}$")).then(key.str.to_uppercase()))
-    ).to_series()
+
+    def codes(text: pl.Series) -> pl.Series:
+        key = text.str.to_lowercase()
+        alias = key.replace_strict(
+            list(CURRENCY_ALIASES),
+            list(CURRENCY_ALIASES.values()),
+            default=None,
+            return_dtype=pl.String,
+        )
+        iso = pl.when(key.str.contains(r"^[a-z]{3}$")).then(key.str.to_uppercase())
+        return pl.select(pl.coalesce(alias, iso)).to_series()
+
+    code = per_distinct(text, codes)  # a file repeats a few currencies on every row
     reason = refusal(
         text, code.is_null() & text.is_not_null(), f"{name} “{{v}}” is not a currency code"
     )
@@ -437,10 +441,14 @@ def normalise_channel(values: pl.Series, name: str, reading: Reading | None = No
 
 def _choice(values: pl.Series, aliases: Mapping[str, str], template: str) -> Normalised:
     text = _text(values)
-    key = text.str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
-    code = key.replace_strict(
-        list(aliases), list(aliases.values()), default=None, return_dtype=pl.String
-    )
+
+    def codes(text: pl.Series) -> pl.Series:
+        key = text.str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
+        return key.replace_strict(
+            list(aliases), list(aliases.values()), default=None, return_dtype=pl.String
+        )
+
+    code = per_distinct(text, codes)  # a file repeats a few words on every row
     return code.alias(values.name), refusal(text, code.is_null() & text.is_not_null(), template)
 
 

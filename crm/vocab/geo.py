@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from crm.parsing.distinct import per_distinct
+
 _COUNTRIES = {
     "Russia": ("россия", "рф", "russian federation", "ru", "rus", "российская федерация"),
     "Kazakhstan": ("казахстан", "kz", "kaz", "қазақстан"),
@@ -64,10 +66,15 @@ LANGUAGE_ALIASES = {a: code for code, aliases in _LANGUAGES.items() for a in (co
 
 
 def _canonical(values: pl.Series, aliases: dict[str, str]) -> pl.Series:
-    text = values.cast(pl.String).str.strip_chars()
-    text = pl.select(pl.when(text != "").then(text)).to_series()
-    mapped = text.str.to_lowercase().replace_strict(aliases, default=None, return_dtype=pl.String)
-    return mapped.fill_null(text).alias(values.name)
+    def canonical(values: pl.Series) -> pl.Series:
+        text = values.cast(pl.String).str.strip_chars()
+        text = pl.select(pl.when(text != "").then(text)).to_series()
+        lower = text.str.to_lowercase()
+        mapped = lower.replace_strict(aliases, default=None, return_dtype=pl.String)
+        return mapped.fill_null(text).alias(values.name)
+
+    # a file names the same few countries (languages) on every row
+    return per_distinct(values, canonical)
 
 
 def normalise_country_column(values: pl.Series) -> pl.Series:

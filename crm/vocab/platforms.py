@@ -9,6 +9,7 @@ from urllib.parse import unquote
 import polars as pl
 
 from crm.errors import ValidationError
+from crm.parsing.distinct import per_distinct
 
 PLATFORMS = (
     "vk",
@@ -147,10 +148,17 @@ def handle_expr(handle: pl.Expr) -> pl.Expr:
     """Handles normalised: lower case, no ``@``, no surrounding slashes or spaces. Two kinds keep
     their case, where it tells them apart: Telegram invites (``+AbCdEf``) and YouTube channel
     ids (``channel/UCxYz…``)."""
-    trimmed = (
+    trimmed = _trimmed(handle)
+    return _cased(trimmed, trimmed.str.to_lowercase())
+
+
+def _trimmed(handle: pl.Expr) -> pl.Expr:
+    return (
         handle.str.strip_chars().str.strip_chars("/").str.strip_chars_start("@").str.strip_chars()
     )
-    lower = trimmed.str.to_lowercase()
+
+
+def _cased(trimmed: pl.Expr, lower: pl.Expr) -> pl.Expr:
     return (
         pl.when(trimmed.str.starts_with("+"))
         .then(trimmed)
@@ -222,10 +230,15 @@ def parse_link_frame(links: pl.Series, *, below: bool = False) -> pl.DataFrame:
         s0=pl.col("segs").list.get(0, null_on_oob=True),
         s1=pl.col("segs").list.get(1, null_on_oob=True),
         last=pl.col("segs").list.last(),
-    ).with_columns(
+    ).with_columns(t0=_trimmed(pl.col("s0")), t1=_trimmed(pl.col("s1")))
+    # handle_expr in stages (as in handle_column)
+    parts = parts.with_columns(
         first=pl.col("s0").str.to_lowercase(),
-        h0=handle_expr(pl.col("s0")),
-        h1=handle_expr(pl.col("s1")),
+        l0=pl.col("t0").str.to_lowercase(),
+        l1=pl.col("t1").str.to_lowercase(),
+    ).with_columns(
+        h0=_cased(pl.col("t0"), pl.col("l0")),
+        h1=_cased(pl.col("t1"), pl.col("l1")),
     )
     p, n, first = pl.col("platform"), pl.col("n"), pl.col("first")
     h0, h1, last = pl.col("h0"), pl.col("h1"), pl.col("last")
@@ -395,13 +408,18 @@ PLATFORM_ALIASES = {
 def platform_column(values: pl.Series) -> pl.Series:
     """Platform names as typed (any case, aliases like ``ВКонтакте``) to their codes; null where
     unknown. The one implementation behind check_platform."""
-    key = values.cast(pl.String).str.strip_chars().str.to_lowercase()
-    return key.replace_strict(
-        list(PLATFORM_ALIASES),
-        list(PLATFORM_ALIASES.values()),
-        default=None,
-        return_dtype=pl.String,
-    ).alias(values.name)
+
+    def codes(values: pl.Series) -> pl.Series:
+        key = values.cast(pl.String).str.strip_chars().str.to_lowercase()
+        return key.replace_strict(
+            list(PLATFORM_ALIASES),
+            list(PLATFORM_ALIASES.values()),
+            default=None,
+            return_dtype=pl.String,
+        ).alias(values.name)
+
+    # a file names the same few platforms on every row
+    return per_distinct(values, codes)
 
 
 def check_platform(value: str) -> str:
@@ -418,8 +436,10 @@ MAX_HANDLE = 200
 def handle_column(values: pl.Series) -> tuple[pl.Series, pl.Series]:
     """(normalised handles, Boolean 'not a valid handle') for a text column; blank gives null.
     The one implementation behind check_handle."""
-    handles = pl.DataFrame({"h": values.cast(pl.String)}).select(handle_expr(pl.col("h")))
-    clean = handles.to_series()
+    # handle_expr in stages: as one expression, its branches trim and lower every handle again
+    trimmed = pl.DataFrame({"t": values.cast(pl.String)}).select(_trimmed(pl.col("t")))
+    staged = trimmed.with_columns(lower=pl.col("t").str.to_lowercase())
+    clean = staged.select(_cased(pl.col("t"), pl.col("lower"))).to_series()
     valid = clean.str.replace_all(r"[?=]", "").str.contains(r"^\+?[\w.\-/@]+$") & (
         clean.str.len_chars() <= MAX_HANDLE
     )

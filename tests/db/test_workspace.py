@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from crm import registry
@@ -84,9 +86,7 @@ def test_clear_workspace_is_one_transaction(store: Store) -> None:
     assert _counts(store) == before
 
 
-def test_an_import_into_the_demo_workspace_labels_it_imported(
-    store: Store, tmp_path: Path
-) -> None:
+def test_an_import_into_the_demo_workspace_labels_it_imported(store: Store, tmp_path: Path) -> None:
     from crm.demo import generate_demo
     from crm.importing.channels import import_channels_file
     from crm.workspace import workspace_kind

@@ -176,3 +176,31 @@ def test_abbreviated_numbers_keep_whole_numbers() -> None:
     assert not invalid.any()
     assert parse_number("4,1 млн") == 4_100_000.0
     assert parse_number("1.5e3K") == 1_500_000.0
+
+
+# the column parser reads plain numbers and decimal commas ("1234,5") past the grammar: it must
+# read them as the grammar does (thousands in "1,234"; the sign; a leading zero; an exponent)
+SHORTCUTS = [
+    "1 234 567", "1234,5", "-1234,5", "+12,50", "0,5", "00,5", "1,234", "-1,234", "12,345",
+    "123,456", "1,2345", "123,4567", "1234,567", "1E5", "1e-3", "+.5E2", "-0", "7",
+]  # fmt: skip
+
+
+def test_shortcuts_read_as_the_grammar_reads() -> None:
+    from crm.parsing.numbers import _compact, _grammar
+
+    texts = pl.Series("x", SHORTCUTS)
+    values, invalid = parse_number_column(texts)
+    by_grammar = _grammar(_compact(texts))
+    assert values.to_list() == by_grammar["value"].to_list()
+    assert invalid.to_list() == by_grammar["invalid"].to_list() == [False] * len(SHORTCUTS)
+
+
+def test_repeated_texts_among_distinct_ones_are_read_as_alone() -> None:
+    # distinct plain numbers, and abbreviations that repeat (read once per distinct text)
+    texts = [f"{i} {i % 1000:03d}" for i in range(1, 3001)] + ["1,2 млн", "350 тыс", "abc"] * 600
+    values, invalid = parse_number_column(pl.Series("x", texts))
+    alone = [parse_number_column(pl.Series("x", [t])) for t in texts[2997:3003]]
+    assert values[2997:3003].to_list() == [v[0] for v, _ in alone]
+    assert invalid[2997:3003].to_list() == [f[0] for _, f in alone] == [False] * 5 + [True]
+    assert values[3000:].to_list() == [1_200_000.0, 350_000.0, None] * 600

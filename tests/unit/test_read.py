@@ -61,6 +61,17 @@ def test_longer_koi8_file_with_title_lines() -> None:
     assert rows(t) == [{LINE: 5, "Ник": "anna", "Город": "Москва", "Подписчики": "100"}]
 
 
+def test_a_file_ascii_at_the_start_and_cp1252_further_on_is_read_as_cp1252() -> None:
+    # UTF-8 is taken from the file's start and checked by polars past it: the row after
+    # 300 KB of ASCII ones makes the file be decoded whole (as without the shortcut)
+    ascii_rows = "".join(f"chan_{i};Berlin\n" for i in range(20_000))
+    text = f"Name;Stadt\n{ascii_rows}Müller;Köln\n"
+    t = read_table(text.encode("cp1252"), "late.csv")
+    assert t.encoding == "cp1252" and t.rows == 20_001
+    assert rows(t)[-1] == {LINE: 20_002, "Name": "Müller", "Stadt": "Köln"}
+    assert read_table(text.encode("utf-8"), "late.csv").encoding == "UTF-8"
+
+
 def test_western_european_text() -> None:
     t = read_table("Name;Stadt\nMüller;Köln\n".encode("cp1252"), "a.csv")
     assert t.encoding == "cp1252"
