@@ -31,7 +31,6 @@ from crm.parsing.dates import (
     parse_date_column,
     read_as,
 )
-from crm.parsing.distinct import per_distinct
 from crm.parsing.numbers import (
     MONEY_PRECISION,
     MONEY_SCALE,
@@ -41,6 +40,7 @@ from crm.parsing.numbers import (
 )
 from crm.parsing.text import shortened
 from crm.vocab.currencies import CURRENCY_ALIASES
+from crm.vocab.distinct import per_distinct
 from crm.vocab.geo import normalise_country_column, normalise_language_column
 from crm.vocab.niches import normalise_niche_column
 from crm.vocab.platforms import channel_key_frame, handle_column, platform_column

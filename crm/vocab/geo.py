@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from crm.parsing.distinct import per_distinct
+from crm.vocab.distinct import per_distinct
 
 _COUNTRIES = {
     "Russia": ("россия", "рф", "russian federation", "ru", "rus", "российская федерация"),

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import polars as pl
 
 from crm.errors import ValidationError
-from crm.parsing.distinct import per_distinct
+from crm.vocab.distinct import per_distinct
 
 PLATFORMS = (
     "vk",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from crm.parsing.distinct import per_distinct
 from crm.parsing.types import TYPES
+from crm.vocab.distinct import per_distinct
 from crm.vocab.geo import normalise_country_column
 from crm.vocab.platforms import platform_column
 
