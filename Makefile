@@ -36,6 +36,7 @@ check: lint
 	$(VENV)/bin/mypy crm
 
 # every bench runs even when one misses its target (it exits 1 and make reports it)
+# every bench runs even when one misses its target (it exits 1 and make reports it)
 bench: $(VENV)/.installed
 	-$(PY) -m bench.bench_channels_page
 	-$(PY) -m bench.bench_import
