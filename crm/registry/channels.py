@@ -21,21 +21,8 @@ from crm.vocab.platforms import (
     parse_channel_link,
 )
 
-CHANNEL_EDITABLE = (
-    "title",
-    "kind",
-    "owner_id",
-    "niches",
-    "country",
-    "city",
-    "language",
-    "email",
-    "telegram",
-    "phone",
-    "tags",
-    "notes",
-    "url",
-)
+# the channel columns a form may change: the field specification's editable fields, and the owner
+CHANNEL_EDITABLE = (*(f.db_column for f in CHANNELS.fields if f.editable), "owner_id")
 
 
 @dataclass

@@ -15,7 +15,8 @@ from crm.formatting import format_count
 from crm.registry.queries import LATEST_SQL, ChannelFilter, list_channels
 from crm.store import Store, columns, refusal, update_versioned
 
-OWNER_EDITABLE = ("name", "email", "telegram", "phone", "other_contact", "notes")
+# the owner columns a form may change: the field specification's editable fields
+OWNER_EDITABLE = tuple(f.db_column for f in OWNERS.fields if f.editable)
 
 
 @dataclass
