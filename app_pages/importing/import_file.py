@@ -276,7 +276,7 @@ if st.button(
     try:
         with st.status("Importing…", expanded=True) as status:
             bar = st.progress(0.0)
-            # one transaction: the rows, and the workspace no longer labelled a demo
+            # one transaction, which also stops calling the workspace a demo
             result = apply_import(
                 store, plan, progress=lambda done_, text: bar.progress(done_, text=text)
             )

@@ -344,22 +344,20 @@ def apply_plan(
     if plan.blockers:
         raise ImportRefused(" ".join(plan.blockers))
     step = progress or (lambda _fraction, _text: None)
-    try:
-        parts = None if kind.parts is None else (*kind.parts, "workspace")
-        with store.transaction(parts) as cur:
-            step(0.1, "Comparing with the database")
-            classify(cur, kind, plan.rows, "import_rows")
-            refuse_stale(cur, kind, plan)
-            kind.write(cur, plan, source, step)
-            counts = dict(
-                cur.execute("select status, count(*) from import_rows group by status").fetchall()
-            )
-            cur.execute("drop table import_rows")
-            if counts.get("new", 0) or counts.get("updated", 0):
-                # a demo workspace holding the user's own rows is no longer a demo
-                mark_imported(cur)
-    except duckdb.Error as exc:
-        raise CrmError(f"The import failed and nothing was written: {exc}") from exc
+    # the store turns a DuckDB error into the project's own, after rolling everything back
+    parts = None if kind.parts is None else (*kind.parts, "workspace")
+    with store.transaction(parts) as cur:
+        step(0.1, "Comparing with the database")
+        classify(cur, kind, plan.rows, "import_rows")
+        refuse_stale(cur, kind, plan)
+        kind.write(cur, plan, source, step)
+        counts = dict(
+            cur.execute("select status, count(*) from import_rows group by status").fetchall()
+        )
+        cur.execute("drop table import_rows")
+        if counts.get("new", 0) or counts.get("updated", 0):
+            # a demo workspace holding the user's own rows is no longer a demo
+            mark_imported(cur)
     step(1.0, "Done")
     return ImportResult(
         new=counts.get("new", 0),
