@@ -14,7 +14,6 @@ from crm.pricing import channel_prices
 from crm.ui.columns import as_percent_points, grid_config, metric_meta
 from crm.ui.nav import page
 from crm.ui.state import (
-    form_changes,
     get_store,
     known_values,
     opened_version,
@@ -22,6 +21,7 @@ from crm.ui.state import (
     owner_names,
     pending_toast,
     run_write,
+    save_form,
     show_error,
     stale_notice,
 )
@@ -420,18 +420,15 @@ with tab_edit:
         )
         entered["notes"] = st.text_area(FIELD_LABELS["notes"], value=shown["notes"])
         if st.form_submit_button("Save changes", type="primary", icon=":material/save:"):
-            changes, before = form_changes(seen, shown, entered)
-            if not changes:
-                st.toast("Nothing to save: no field was changed.", icon=":material/info:")
-            else:
-                run_write(
-                    lambda: registry.update_channel(
-                        store, ch.id, seen.version, seen=before, **changes
-                    ),
-                    toast_key="channel.saved",
-                    toast="Changes saved",
-                    opened_key=opened_key,
-                )
+            save_form(
+                seen,
+                shown,
+                entered,
+                lambda version, **edit: registry.update_channel(store, ch.id, version, **edit),
+                toast_key="channel.saved",
+                toast="Changes saved",
+                opened_key=opened_key,
+            )
     stale_notice(
         opened_key,
         labels=FIELD_LABELS,

@@ -9,12 +9,12 @@ from crm.fields import OWNERS, ColumnMeta
 from crm.formatting import format_count
 from crm.ui.columns import grid_config
 from crm.ui.state import (
-    form_changes,
     get_store,
     opened_version,
     owner_choices,
     pending_toast,
     run_write,
+    save_form,
     show_error,
     stale_notice,
 )
@@ -266,18 +266,15 @@ if selected is not None:
         }
         entered["notes"] = st.text_area(OWNER_LABELS["notes"], value=shown["notes"])
         if st.form_submit_button("Save contacts", type="primary", icon=":material/save:"):
-            changes, before = form_changes(seen, shown, entered)
-            if not changes:
-                st.toast("Nothing to save: no field was changed.", icon=":material/info:")
-            else:
-                run_write(
-                    lambda: registry.update_owner(
-                        store, owner.id, seen.version, seen=before, **changes
-                    ),
-                    toast_key="owners.saved",
-                    toast="Contacts saved",
-                    opened_key=opened_key,
-                )
+            save_form(
+                seen,
+                shown,
+                entered,
+                lambda version, **edit: registry.update_owner(store, owner.id, version, **edit),
+                toast_key="owners.saved",
+                toast="Contacts saved",
+                opened_key=opened_key,
+            )
     with left:
         stale_notice(opened_key, labels=OWNER_LABELS)
         with st.expander("Merge a duplicate into this owner", icon=":material/merge:"):

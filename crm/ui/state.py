@@ -105,6 +105,30 @@ def form_changes(
     return {name: entered[name] for name in names}, {name: getattr(record, name) for name in names}
 
 
+def save_form(
+    record: Any,
+    shown: Mapping[str, Any],
+    entered: Mapping[str, Any],
+    update: Callable[..., int],
+    *,
+    toast_key: str,
+    toast: str,
+    opened_key: str,
+) -> None:
+    """Save an edit form of a versioned record: only the fields the user changed, against the
+    values as first shown (``update(version, seen=..., **changes)``), or say nothing changed."""
+    changes, before = form_changes(record, shown, entered)
+    if not changes:
+        st.toast("Nothing to save: no field was changed.", icon=":material/info:")
+        return
+    run_write(
+        lambda: update(record.version, seen=before, **changes),
+        toast_key=toast_key,
+        toast=toast,
+        opened_key=opened_key,
+    )
+
+
 def forget_opened(key: str) -> None:
     """Draw the edit form from the stored record again (after a save, or to reload)."""
     st.session_state.pop(key, None)
