@@ -685,6 +685,10 @@ PRICES = Entity(
     key=("channel", "format", "kind", "date"),
 )  # fmt: skip
 
+# ---------------------------------------------------------------- rates (pricing)
+
+# ---------------------------------------------------------------- outreach
+
 ENTITIES = {e.name: e for e in (CHANNELS, OWNERS, SNAPSHOTS, PRICES)}
 
 # channels: import mapping targets and export columns, in this order (DESIGN.md)

@@ -11,11 +11,15 @@ from crm.store import Store, quote_ident
 # and survives it. Parts are listed from the top of the dependency chain down and each part's
 # tables children first, so deleting in this order never leaves a row pointing at a deleted one.
 WORKSPACE_DATA: dict[str, tuple[str, ...]] = {
+    "outreach": ("events", "shortlist", "templates", "campaigns"),
+    "pricing": ("rates",),
     "registry": ("prices", "snapshots", "channels", "owners"),
     "workspace": ("workspace",),
 }
 SYSTEM_DATA: dict[str, tuple[str, ...]] = {
     "store": ("schema_migrations",),
+    # the workspace's pipeline stages are its settings: they survive clearing its data
+    "outreach": ("stages",),
 }
 
 

@@ -13,7 +13,10 @@ from typing import Literal
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-PageName = Literal["home", "channels", "channel", "owners", "import"]
+PageName = Literal[
+    "home", "channels", "channel", "owners", "import", "campaigns", "campaign", "board",
+    "templates", "settings",
+]
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,21 @@ _PAGES: dict[PageName, _Spec] = {
         ":material/upload_file:",
         "Registry",
         url_path="import",
+    ),
+    "campaigns": _Spec(
+        "app_pages/outreach/campaigns.py", "Campaigns", ":material/campaign:", "Outreach"
+    ),
+    "campaign": _Spec(
+        "app_pages/outreach/campaign.py", "Campaign", ":material/flag:", "Outreach"
+    ),
+    "board": _Spec(
+        "app_pages/outreach/board.py", "Pipeline board", ":material/view_kanban:", "Outreach"
+    ),
+    "templates": _Spec(
+        "app_pages/outreach/templates.py", "Message templates", ":material/mail:", "Outreach"
+    ),
+    "settings": _Spec(
+        "app_pages/workspace/settings.py", "Settings", ":material/settings:", "Workspace"
     ),
 }
 

@@ -28,6 +28,11 @@ TITLES = {
     "channel": "Channel profile",
     "owners": "Owners",
     "import": "Import channels",
+    "campaigns": "Campaigns",
+    "campaign": "Campaign",
+    "board": "Pipeline board",
+    "templates": "Message templates",
+    "settings": "Settings",
 }
 
 

@@ -1,0 +1,6 @@
+"""Pipeline board (being built)."""
+
+import streamlit as st
+
+st.title("Pipeline board")
+st.info("Coming in this release.")

@@ -1,0 +1,6 @@
+"""Campaigns (being built)."""
+
+import streamlit as st
+
+st.title("Campaigns")
+st.info("Coming in this release.")

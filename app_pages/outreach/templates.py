@@ -1,0 +1,6 @@
+"""Message templates (being built)."""
+
+import streamlit as st
+
+st.title("Message templates")
+st.info("Coming in this release.")

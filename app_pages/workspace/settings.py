@@ -1,0 +1,6 @@
+"""Settings (being built)."""
+
+import streamlit as st
+
+st.title("Settings")
+st.info("Coming in this release.")
