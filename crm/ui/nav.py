@@ -14,8 +14,16 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 PageName = Literal[
-    "home", "channels", "channel", "owners", "import", "campaigns", "campaign", "board",
-    "templates", "settings",
+    "home",
+    "channels",
+    "channel",
+    "owners",
+    "import",
+    "campaigns",
+    "campaign",
+    "board",
+    "templates",
+    "settings",
 ]
 
 
@@ -48,9 +56,7 @@ _PAGES: dict[PageName, _Spec] = {
     "campaigns": _Spec(
         "app_pages/outreach/campaigns.py", "Campaigns", ":material/campaign:", "Outreach"
     ),
-    "campaign": _Spec(
-        "app_pages/outreach/campaign.py", "Campaign", ":material/flag:", "Outreach"
-    ),
+    "campaign": _Spec("app_pages/outreach/campaign.py", "Campaign", ":material/flag:", "Outreach"),
     "board": _Spec(
         "app_pages/outreach/board.py", "Pipeline board", ":material/view_kanban:", "Outreach"
     ),
