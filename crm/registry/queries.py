@@ -219,6 +219,26 @@ def page_channels(
     return frame.drop("matching"), total
 
 
+def matching_channel_ids(
+    cur: duckdb.DuckDBPyConnection, flt: ChannelFilter | None = None
+) -> list[int]:
+    """The ids of every channel a filter matches (all pages of ``page_channels``), in id order:
+    what "add all matching" acts on."""
+    flt = flt or ChannelFilter()
+    scope, scope_params = scope_sql(flt)
+    where, params = filter_sql(flt)
+    sql = f"""
+        with {latest_known_sql(scope)}
+        select c.id
+        from channels c
+        left join owners o on o.id = c.owner_id
+        left join latest l on l.channel_id = c.id
+        where {where}
+        order by c.id
+    """
+    return [int(r[0]) for r in cur.execute(sql, [*scope_params, *params]).fetchall()]
+
+
 def with_growth(
     cur: duckdb.DuckDBPyConnection, frame: pl.DataFrame, days: int = 28
 ) -> pl.DataFrame:

@@ -186,3 +186,16 @@ def test_a_zero_denominator_in_the_newest_pair_gives_no_ratio(store: Store) -> N
     # the newest snapshot with both terms says 0 followers: ER is unknown, not an older one
     assert (known["er"], known["er_on"]) == (None, JAN15 + dt.timedelta(1))
     assert (known["followers"], known["err"]) == (0, 30 / 300)
+
+
+def test_matching_channel_ids_are_every_match_of_the_filter_across_pages(store: Store) -> None:
+    a, b, c = _channels(store)
+    registry.add_snapshot(store, a, followers=5_000, measured_on=dt.date(2026, 3, 1))
+    registry.add_snapshot(store, b, followers=50, measured_on=dt.date(2026, 3, 1))
+    cur = store.cursor()
+    assert registry.matching_channel_ids(cur) == [a, b, c]
+    assert registry.matching_channel_ids(cur, ChannelFilter(platforms=("telegram",))) == [a, c]
+    assert registry.matching_channel_ids(cur, ChannelFilter(followers_min=1_000)) == [a]
+    # the same channels page_channels counts as matching
+    flt = ChannelFilter(platforms=("telegram",))
+    assert len(registry.matching_channel_ids(cur, flt)) == registry.page_channels(cur, flt)[1]
