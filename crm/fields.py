@@ -665,14 +665,23 @@ PRICES = Entity(
     "price",
     (
         _CHANNEL_REF,
+        # a price list may name its channels by handle, with the platform in its own column
+        replace(_IDENTITY[0], table="", export=False,
+                help="The platform of channels named by their handle alone"),
+        replace(_IDENTITY[1], table="", export=False, required="",
+                help="A channel's handle, when a platform column (or the channel column) "
+                "says on which platform"),
         Field("format", "format", "Format", "post, story, reel, video_integration, 1/24 …",
               ("format", "ad format", "placement format"), ("формат", "формат размещения"),
               table="prices", default="post"),
         Field("kind", "price_kind", "Kind of price", "listed, quoted, agreed or paid",
               ("kind", "price kind", "price type", "type"), ("тип цены", "вид цены", "тип"),
               table="prices", default="listed"),
-        Field("amount", "money", "Amount", "", ("amount", "price", "cost", "sum"),
-              ("сумма", "цена", "стоимость"), table="prices",
+        Field("amount", "money", "Amount",
+              "More than 0; a price list's 1,5 тыс or 15K is read as 1500 or 15000",
+              ("amount", "price", "cost", "sum", "rate card"),
+              ("сумма", "цена", "стоимость", "прайс", "цена размещения", "стоимость размещения"),
+              table="prices",
               required="A price needs an amount.", currency="currency"),
         Field("currency", "currency", "Currency", "ISO code (RUB, USD …)", ("currency", "cur"),
               ("валюта",), table="prices"),
@@ -687,9 +696,130 @@ PRICES = Entity(
 
 # ---------------------------------------------------------------- rates (pricing)
 
+RATES = Entity(
+    "rates",
+    "rate",
+    (
+        Field("date", "date", "Date", "The day the rate holds from (until the next one)",
+              ("date", "as of", "day", "rate date"), ("дата", "день", "дата курса"),
+              table="rates", required="A rate needs a date."),
+        Field("currency", "currency", "Currency", "ISO code (USD, EUR …) of one unit converted",
+              ("currency", "cur", "code", "currency code"), ("валюта", "код валюты"),
+              table="rates", required="A rate needs a currency."),
+        Field("rate", "measure", "Rate",
+              "Units of the base currency per ONE unit of the currency (USD 92.5 in RUB)",
+              ("rate", "exchange rate", "value"),
+              ("курс", "курс валюты", "значение"), table="rates",
+              required="A rate needs a value."),
+        replace(_SOURCE, table="rates"),
+    ),
+    key=("currency", "date"),
+)  # fmt: skip
+
 # ---------------------------------------------------------------- outreach
 
-ENTITIES = {e.name: e for e in (CHANNELS, OWNERS, SNAPSHOTS, PRICES)}
+_CAMPAIGN_REF = Field(
+    "campaign",
+    "text",
+    "Campaign",
+    "The campaign's name",
+    ("campaign", "campaign name"),
+    ("кампания", "название кампании"),
+    required="Name the campaign.",
+)
+
+CAMPAIGNS = Entity(
+    "campaigns",
+    "campaign",
+    (
+        Field("name", "text", "Name", "The campaign's name, unique in the workspace",
+              ("name", "campaign", "campaign name"), ("название", "кампания"),
+              table="campaigns", editable=True, required="A campaign needs a name."),
+        Field("brand", "text", "Brand or product", "", ("brand", "product", "client"),
+              ("бренд", "продукт", "клиент"), table="campaigns", editable=True),
+        Field("goal", "text", "Goal", "reach, sales, subscribers or awareness", ("goal",),
+              ("цель",), table="campaigns", editable=True, default="reach"),
+        Field("budget", "money", "Budget", "In the campaign's currency", ("budget",),
+              ("бюджет",), table="campaigns", editable=True, currency="currency"),
+        Field("currency", "currency", "Currency", "ISO code (RUB, USD …)", ("currency", "cur"),
+              ("валюта",), table="campaigns", editable=True, default="RUB"),
+        Field("starts_on", "date", "Starts on", "", ("starts on", "start", "start date"),
+              ("начало", "дата начала"), table="campaigns", editable=True),
+        Field("ends_on", "date", "Ends on", "", ("ends on", "end", "end date"),
+              ("конец", "окончание", "дата окончания"), table="campaigns", editable=True),
+        Field("audience_notes", "text", "Target audience", "Who the campaign is for",
+              ("audience notes", "audience", "target audience"), ("аудитория", "ца"),
+              table="campaigns", editable=True),
+        Field("status", "text", "Status", "draft, active or closed", ("status",), ("статус",),
+              table="campaigns", editable=True, default="active"),
+    ),
+    key=("name",),
+)  # fmt: skip
+
+SHORTLIST = Entity(
+    "shortlist",
+    "shortlisted channel",
+    (
+        _CAMPAIGN_REF,
+        _CHANNEL_REF,
+        Field("stage", "text", "Stage", "Where the channel is in the pipeline", ("stage",),
+              ("этап", "стадия"), table="shortlist", editable=True, default="shortlisted"),
+        Field("priority", "text", "Priority", "high, normal or low", ("priority",),
+              ("приоритет",), table="shortlist", editable=True, default="normal"),
+        Field("manager", "text", "Manager", "Who on the team handles this channel",
+              ("manager", "assignee"), ("менеджер", "ответственный"), table="shortlist",
+              editable=True),
+        Field("next_follow_up", "date", "Next follow-up", "When to write to them next",
+              ("next follow up", "follow up"), ("следующий контакт", "напомнить"),
+              table="shortlist", editable=True),
+        Field("notes", "text", "Notes", "", ("notes", "note", "comment"),
+              ("заметки", "комментарий", "примечание"), table="shortlist", editable=True),
+    ),
+    key=("campaign", "channel"),
+)  # fmt: skip
+
+EVENTS = Entity(
+    "events",
+    "event",
+    (
+        _CAMPAIGN_REF,
+        _CHANNEL_REF,
+        Field("at", "date", "When", "When it happened", ("at", "date", "time"), ("когда", "дата"),
+              column="occurred_at", table="events"),
+        Field("type", "text", "Type", "stage (a stage change), message, call, email, meeting or "
+              "note", ("type",), ("тип",), table="events"),
+        Field("stage_from", "text", "From stage", "", ("stage from",), ("из этапа",),
+              table="events"),
+        Field("stage_to", "text", "To stage", "", ("stage to",), ("в этап",), table="events"),
+        Field("author", "text", "Author", "Who did it", ("author", "who"), ("автор",),
+              table="events"),
+        Field("text", "text", "Text", "What was said or done", ("text", "note", "message"),
+              ("текст", "сообщение"), table="events"),
+    ),
+    key=("campaign", "channel", "at"),
+)  # fmt: skip
+
+TEMPLATES = Entity(
+    "templates",
+    "template",
+    (
+        Field("name", "text", "Name", "", ("name",), ("название",), table="templates",
+              editable=True, required="A template needs a name."),
+        Field("language", "language", "Language", "ru or en", ("language", "lang"), ("язык",),
+              table="templates", editable=True, default="ru"),
+        Field("subject", "text", "Subject", "The e-mail's subject line", ("subject",),
+              ("тема",), table="templates", editable=True),
+        Field("body", "text", "Text", "Placeholders: {owner} {channel} {format} {price} {date} "
+              "{campaign} {brand}", ("body", "text"), ("текст",), table="templates",
+              editable=True, required="A template needs a text."),
+    ),
+    key=("name", "language"),
+)  # fmt: skip
+
+ENTITIES = {
+    e.name: e
+    for e in (CHANNELS, OWNERS, SNAPSHOTS, PRICES, RATES, CAMPAIGNS, SHORTLIST, EVENTS, TEMPLATES)
+}
 
 # channels: import mapping targets and export columns, in this order (DESIGN.md)
 CHANNEL_FIELDS = CHANNELS.export_columns()

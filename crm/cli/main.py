@@ -1,4 +1,4 @@
-"""The ``crm`` command: init, import channels, export (see DESIGN.md, "The `crm` command").
+"""The ``crm`` command: init, import channels, prices and rates, export (see DESIGN.md, "The `crm` command").
 
 Exit 0 on success, 1 on rejected input (the reason on stderr, nothing written), 2 on a usage
 error. Expected errors never print a traceback.
@@ -11,7 +11,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from crm.cli.output import REJECTED, err
+from crm.cli.output import REJECTED, add_date_order_option, add_import_options, err
+from crm.cli.pricing import cmd_import_prices, cmd_import_rates
 from crm.cli.registry import add_channel_import_options, cmd_export, cmd_import_channels
 from crm.cli.workspace import cmd_init
 from crm.errors import CrmError
@@ -19,15 +20,6 @@ from crm.parsing.text import shorten_quoted
 from crm.vocab.terms import PROVENANCES
 
 # ---------------------------------------------------------------- parser
-
-
-def _mapping_pair(text: str) -> tuple[str, str]:
-    source, sep, target = text.partition("=")
-    if not sep or not source.strip() or not target.strip():
-        raise argparse.ArgumentTypeError(
-            f"“{text}” is not SRC=DST (a column of the file = a field name, e.g. Подписчики=followers)"
-        )
-    return source.strip(), target.strip()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,18 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     channels = kinds.add_parser(
         "channels", parents=[db_late], help="channels (CSV, TSV or XLSX; upsert by platform+handle)"
     )
-    channels.add_argument("file", metavar="FILE", type=Path)
+    add_import_options(channels)
     channels.add_argument("--platform", help="platform for rows that do not name one")
-    channels.add_argument(
-        "--map",
-        metavar="SRC=DST",
-        nargs="+",
-        action="extend",
-        type=_mapping_pair,
-        default=[],
-        help="map a file column to a field name (several allowed)",
-    )
-    channels.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     channels.add_argument(
         "--provenance",
         choices=PROVENANCES,
@@ -83,18 +65,34 @@ def build_parser() -> argparse.ArgumentParser:
         type=dt.date.fromisoformat,
         help="date of the rows that have no date column (default: today)",
     )
-    channels.add_argument(
-        "--report",
-        metavar="FILE.csv",
-        type=Path,
-        help="write the rejected rows (line, reason and their cells) to this CSV file",
-    )
-    channels.add_argument(
-        "--force", action="store_true", help="replace the --report file if it exists"
-    )
-    channels.add_argument("--format", choices=("table", "csv", "json"), default="table")
     add_channel_import_options(channels)
     channels.set_defaults(run=cmd_import_channels)
+
+    prices = kinds.add_parser(
+        "prices",
+        parents=[db_late],
+        help="a price list: channel, format, kind, amount, currency, date, source, note",
+    )
+    add_import_options(prices)
+    prices.add_argument(
+        "--currency",
+        metavar="CUR",
+        help="currency of amounts whose row names none (RUB, USD …); needed when there are any",
+    )
+    prices.add_argument(
+        "--platform", help="platform of channels that a row names by their handle alone"
+    )
+    add_date_order_option(prices)
+    prices.set_defaults(run=cmd_import_prices)
+
+    rates = kinds.add_parser(
+        "rates",
+        parents=[db_late],
+        help="exchange rates: date, currency, rate (per unit, in the base currency)",
+    )
+    add_import_options(rates)
+    add_date_order_option(rates)
+    rates.set_defaults(run=cmd_import_rates)
 
     export = commands.add_parser(
         "export", parents=[db_late], help="export a table to .csv, .xlsx or .parquet"

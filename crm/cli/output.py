@@ -1,10 +1,18 @@
-"""Output of the `crm` command: exit codes, CSV and plain tables, error lines."""
+"""Output of the `crm` command: exit codes, CSV and plain tables, error lines, and the one way
+every `crm import` runs and reports (channels, prices, rates)."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # `crm --help` need not load the store or the engine
+    from crm.importing.results import ImportResult
+    from crm.store import Store
 
 OK, REJECTED, USAGE = 0, 1, 2
 
@@ -34,3 +42,110 @@ def table_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
 
 def err(message: str) -> None:
     print(f"crm: {message}", file=sys.stderr)
+
+
+# an import of a file: (the open store, the staged report path or None) → what it did
+Importer = Callable[["Store", Path | None], "ImportResult"]
+
+
+def run_import(args: argparse.Namespace, importer: Importer) -> int:
+    """Run a `crm import` command: refuse a dry run without a database and a report path that
+    must not be written (before anything is opened), import, then print the result in
+    ``args.format``. The report is written beside its target and moved in once all went well."""
+    from crm.cli.files import check_report_target, require_database, staged
+    from crm.store import open_store, resolve_db_path
+
+    db = resolve_db_path(args.db)
+    if args.dry_run:
+        require_database(db)  # a dry run creates no database
+    if args.report is not None:
+        check_report_target(args.report, db=db, inputs=[args.file], force=args.force)
+    with staged(args.report) as report:
+        store = open_store(db)
+        try:
+            result = importer(store, report)
+        finally:
+            store.close()
+    print_import_result(result, args.format)
+    return OK
+
+
+def print_import_result(result: ImportResult, fmt: str) -> None:
+    """What an import did, as a table (summary, rejected rows, warnings), CSV of the rejected
+    rows (the summary on stderr) or JSON."""
+    from crm.parsing.text import shorten_quoted
+
+    rejects = [{"line": r.line, "reason": shorten_quoted(r.reason)} for r in result.rejects]
+    if fmt == "json":
+        counts = {k: getattr(result, k) for k in ("new", "updated", "unchanged", "rejected")}
+        payload = {
+            **counts,
+            "duplicates": result.duplicates,
+            "dry_run": result.dry_run,
+            "summary": result.summary(),
+            "warnings": result.warnings,
+            "rejects": rejects,
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        # stdout stays a clean CSV of the rejected rows; the summary goes to stderr
+        print(result.summary(), file=sys.stderr)
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        sys.stdout.write(csv_text(rejects, ("line", "reason")))
+    else:
+        print(result.summary())
+        if rejects:
+            print()
+            print(table_text(rejects, ("line", "reason")))
+        if result.warnings:
+            print()
+            for warning in result.warnings:
+                print(f"warning: {warning}")
+
+
+def add_import_options(parser: argparse.ArgumentParser, *, mapping: bool = True) -> None:
+    """The options every `crm import` of a file takes: FILE, --map, --dry-run, --report,
+    --force and --format."""
+    parser.add_argument("file", metavar="FILE", type=Path)
+    if mapping:
+        parser.add_argument(
+            "--map",
+            metavar="SRC=DST",
+            nargs="+",
+            action="extend",
+            type=mapping_pair,
+            default=[],
+            help="map a file column to a field name (several allowed)",
+        )
+    parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    parser.add_argument(
+        "--report",
+        metavar="FILE.csv",
+        type=Path,
+        help="write the rejected rows (line, reason and their cells) to this CSV file",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="replace the --report file if it exists"
+    )
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+
+def add_date_order_option(parser: argparse.ArgumentParser) -> None:
+    """--date-order: how to read dates such as 03/04/2024 that the file leaves open."""
+    parser.add_argument(
+        "--date-order",
+        choices=("dmy", "mdy"),
+        help="day first (dmy) or month first (mdy) for dates such as 03/04/2024, when the "
+        "file's values do not settle it",
+    )
+
+
+def mapping_pair(text: str) -> tuple[str, str]:
+    """One --map SRC=DST: a file column and the field it holds."""
+    source, sep, target = text.partition("=")
+    if not sep or not source.strip() or not target.strip():
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is not SRC=DST (a column of the file = a field name, e.g. Подписчики=followers)"
+        )
+    return source.strip(), target.strip()

@@ -33,7 +33,8 @@ def cmd_init(args: argparse.Namespace) -> int:
             print(
                 f"Demo workspace (seed {args.seed}): {written['channels']} channels, "
                 f"{written['owners']} owners, {written['snapshots']} snapshots, "
-                f"{written['prices']} prices"
+                f"{written['prices']} prices, {written['campaigns']} campaigns, "
+                f"{written['shortlist']} shortlisted channels, {written['events']} events"
             )
         else:
             if workspace_kind(cur) is None and not counts["channels"] + counts["archived"]:

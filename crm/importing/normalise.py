@@ -15,8 +15,9 @@ import polars as pl
 from crm.fields import Entity, Field
 from crm.importing.read import LINE, RawTable
 from crm.importing.results import DuplicateRow
+from crm.parsing.numbers import abbreviated_amounts
 from crm.parsing.text import shorten_quoted
-from crm.parsing.types import Reading, currency_sign, refusal
+from crm.parsing.types import CURRENCY_SIGNS, Reading, currency_sign, refusal
 
 __all__ = ["Prepare", "Sources", "combined", "dedupe", "normalise_rows", "sources_of"]
 
@@ -76,7 +77,9 @@ def normalise_rows(
     fields' in entity order. Fields the file lacks are null columns of their type.
 
     ``reading`` takes the user's choices to the normalisers and brings back how each column
-    was read; ``options["currency"]`` is the currency of amounts whose row names none."""
+    was read; ``options["currency"]`` is the currency of amounts whose row names none;
+    ``options["abbreviated_amounts"]`` reads amounts written with тыс, K or млн (price lists)
+    where money is otherwise written in full."""
     frame = table.frame
     n = frame.height
     opts = options or {}
@@ -110,6 +113,8 @@ def normalise_rows(
         if raw is None:
             columns[name] = f.spec.nulls(n, name)
             continue
+        if f.spec.value_kind == "money" and opts.get("abbreviated_amounts"):
+            raw = _written_out(raw)
         clean, reason = f.normalise(raw, reading=reading)
         columns[name] = clean.alias(name)
         reasons.append(reason)
@@ -134,6 +139,14 @@ def normalise_rows(
         "line", reason="cut"
     )
     return rows.filter(reason.is_null()), rejected
+
+
+def _written_out(raw: pl.Series) -> pl.Series:
+    """Amounts of a price list written with тыс, K or млн (``1,5 тыс ₽``) in full digits
+    (``1500``; the currency was read from the cell already); other cells as they were."""
+    bare = raw.cast(pl.String).str.replace_all(CURRENCY_SIGNS, "")
+    full = abbreviated_amounts(bare)
+    return pl.select(pl.when(full != bare).then(full).otherwise(raw)).to_series().alias(raw.name)
 
 
 def dedupe(rows: pl.DataFrame, key: tuple[str, ...]) -> tuple[pl.DataFrame, list[DuplicateRow]]:

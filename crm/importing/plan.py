@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -20,7 +21,8 @@ from crm.errors import CrmError, ImportRefused, StaleEdit
 from crm.fields import Entity
 from crm.importing.mapping import mapping_warnings, resolve_mapping
 from crm.importing.normalise import Prepare, dedupe, normalise_rows, sources_of
-from crm.importing.read import RawTable
+from crm.importing.read import RawTable, read_table
+from crm.importing.report import rejects_csv
 from crm.importing.results import DuplicateRow, ImportResult, RejectedRow
 from crm.parsing.dates import DateOrder, read_as
 from crm.parsing.types import RateUnit, Reading
@@ -161,6 +163,11 @@ class ImportKind:
     finish: Callable[[pl.DataFrame, Options], pl.DataFrame] | None = None
     check_mapping: Callable[[list[str], dict[str, str | None]], None] | None = None
     parts: tuple[str, ...] | None = None  # the parts of the workspace it writes (None: all)
+    # the kind's own refusals of clean rows, which may need the database (a price for a
+    # channel the registry lacks): a reason per row, null where the row is kept
+    check_rows: Callable[[duckdb.DuckDBPyConnection, pl.DataFrame, Options], pl.Series] | None = (
+        None
+    )
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -233,6 +240,13 @@ def plan_import(
     )
     if kind.finish:
         rows = kind.finish(rows, opts)
+    if kind.check_rows is not None and rows.height:
+        reason = kind.check_rows(cur, rows, opts)
+        refused = pl.DataFrame({"line": rows["line"], "reason": reason}).filter(
+            pl.col("reason").is_not_null()
+        )
+        rejected = pl.concat([rejected, refused.cast(rejected.schema)]).sort("line")
+        rows = rows.filter(reason.is_null())
     rows, duplicates = dedupe(rows, kind.key)
     shown = ["line", "status", *kind.preview, "changes"]
     if preview:
@@ -370,3 +384,43 @@ def apply_plan(
         dry_run=False,
         warnings=list(plan.warnings),
     )
+
+
+PlanFile = Callable[[duckdb.DuckDBPyConnection, RawTable, bool], ImportPlan]
+
+
+def import_file(
+    store: Store,
+    kind: ImportKind,
+    path: str | Path,
+    plan_file: PlanFile,
+    *,
+    dry_run: bool = False,
+    report: str | Path | None = None,
+    progress: Step | None = None,
+) -> ImportResult:
+    """Read a file, plan it with ``plan_file(cursor, table, preview)`` and write it in one
+    transaction (with ``dry_run``, only count); refuses unreadable files and plans with
+    blockers. With ``report``, the rejected rows (line, reason, their cells) go there as CSV."""
+    file = Path(path)
+    if report is not None and not Path(report).resolve().parent.is_dir():
+        raise ImportRefused(f"Cannot write the report {report}: its folder does not exist.")
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise ImportRefused(f"Cannot read {file}: {exc.strerror or exc}.") from None
+    table = read_table(data, file.name)
+    # written at once: compared with the database inside the write only
+    plan = plan_file(store.cursor(), table, dry_run)
+    if plan.blockers:
+        raise ImportRefused(" ".join(plan.blockers))
+    if dry_run:
+        result = plan.result(dry_run=True)
+    else:
+        result = apply_plan(store, kind, plan, f"import: {plan.filename}", progress)
+    if report is not None:
+        try:
+            Path(report).write_bytes(rejects_csv(result, table))
+        except OSError as exc:
+            raise CrmError(f"Cannot write the report {report}: {exc.strerror or exc}.") from None
+    return result

@@ -305,3 +305,23 @@ def decimal_column(raw: pl.Series) -> Money:
     name = raw.name
     flags = [out[c].fill_null(False).alias(name) for c in ("too_large", "suffixed", "rounded")]
     return Money(out["amount"].alias(name), invalid.alias(name), *flags)
+
+
+def abbreviated_amounts(raw: pl.Series) -> pl.Series:
+    """Amounts written with a thousands or millions word (``1,5 тыс``, ``15K``, ``1,2 млн``)
+    written out in full digits (``1500``, ``15000``, ``1200000``), exactly: the decimal point
+    is moved, never multiplied in floats. Every other text (``15%``, ``12 000``, ``abc``) is
+    left as it was, for ``decimal_column`` to read or refuse."""
+    text = raw.cast(pl.String)
+    distinct = text.drop_nulls().unique()
+    parts = _parts(distinct).with_columns(raw=distinct)
+    abbreviated = parts.filter((pl.col("power") > 0) & pl.col("plain").is_not_null())
+    full = [
+        ("-" if negative else "") + format(Decimal(plain).normalize(), "f")
+        for plain, negative in abbreviated.select("plain", "negative").iter_rows()
+    ]
+    lookup = pl.DataFrame(
+        {"raw": abbreviated["raw"], "full": full}, schema={"raw": pl.String, "full": pl.String}
+    )
+    out = pl.DataFrame({"raw": text}).join(lookup, on="raw", how="left", maintain_order="left")
+    return out.select(pl.coalesce("full", "raw")).to_series().alias(raw.name)

@@ -6,8 +6,10 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 from crm.cli import build_parser
-from crm.fields import CHANNELS, Entity
+from crm.fields import CHANNELS, PRICES, RATES, Entity
 from crm.metrics import NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,11 +68,12 @@ def fields_table(entity: Entity) -> str:
     return "\n".join(lines)
 
 
-def test_import_doc_lists_every_field_from_the_specification() -> None:
+@pytest.mark.parametrize("entity", [CHANNELS, PRICES, RATES], ids=lambda e: e.name)
+def test_import_doc_lists_every_field_from_the_specification(entity: Entity) -> None:
     doc_path = ROOT / "docs" / "import.md"
     doc = doc_path.read_text(encoding="utf-8")
-    start, end = "<!-- fields:channels -->\n", "<!-- /fields:channels -->"
-    expected = start + fields_table(CHANNELS) + "\n" + end
+    start, end = f"<!-- fields:{entity.name} -->\n", f"<!-- /fields:{entity.name} -->"
+    expected = start + fields_table(entity) + "\n" + end
     current = doc[doc.index(start) : doc.index(end) + len(end)]
     if current != expected and os.environ.get("UPDATE_DOCS") == "1":
         doc_path.write_text(doc.replace(current, expected), encoding="utf-8")

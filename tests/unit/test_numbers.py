@@ -204,3 +204,17 @@ def test_repeated_texts_among_distinct_ones_are_read_as_alone() -> None:
     assert values[2997:3003].to_list() == [v[0] for v, _ in alone]
     assert invalid[2997:3003].to_list() == [f[0] for _, f in alone] == [False] * 5 + [True]
     assert values[3000:].to_list() == [1_200_000.0, 350_000.0, None] * 600
+
+
+def test_abbreviated_amounts_are_written_out_exactly() -> None:
+    from decimal import Decimal
+
+    from crm.parsing.numbers import abbreviated_amounts, decimal_column
+
+    texts = ["1,5 тыс", "15K", "1,2 млн", "2 тыс.", "0,7K", "-3k", "15%", "12 000", "abc", None]
+    assert abbreviated_amounts(pl.Series("x", texts)).to_list() == [
+        "1500", "15000", "1200000", "2000", "700", "-3000", "15%", "12 000", "abc", None,
+    ]  # fmt: skip
+    # what is written out is then read as money, never through a float
+    money = decimal_column(abbreviated_amounts(pl.Series("x", ["4,1 млн", "1,005 тыс"])))
+    assert money.values.to_list() == [Decimal("4100000.00"), Decimal("1005.00")]
