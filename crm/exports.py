@@ -11,22 +11,35 @@ import duckdb
 import polars as pl
 
 from crm.errors import ValidationError
-from crm.fields import CHANNELS, OWNERS, PRICES, SNAPSHOTS
+from crm.fields import CAMPAIGNS, CHANNELS, EVENTS, OWNERS, PRICES, RATES, SHORTLIST, SNAPSHOTS
 from crm.parsing.text import csv_bytes
 from crm.registry import LATEST_SQL, ChannelFilter, filter_sql
 
 FORMATS = (".csv", ".xlsx", ".parquet")
 TABLES = (
-    "channels", "owners", "snapshots", "prices", "campaigns", "shortlist", "events",
+    "channels", "owners", "snapshots", "prices", "campaigns", "shortlist", "events", "rates",
     "placements", "audiences",
 )  # fmt: skip
-AVAILABLE = ("channels", "owners", "snapshots", "prices")
+AVAILABLE = (
+    "channels",
+    "owners",
+    "snapshots",
+    "prices",
+    "campaigns",
+    "shortlist",
+    "events",
+    "rates",
+)
 
 # the columns of each export, in order: the field specification's (crm.fields)
 CHANNEL_FIELDS = CHANNELS.export_columns()
 OWNER_FIELDS = OWNERS.export_columns()
 SNAPSHOT_FIELDS = SNAPSHOTS.export_columns()
 PRICE_FIELDS = PRICES.export_columns()
+CAMPAIGN_FIELDS = CAMPAIGNS.export_columns()
+SHORTLIST_FIELDS = SHORTLIST.export_columns()
+EVENT_FIELDS = EVENTS.export_columns()
+RATE_FIELDS = RATES.export_columns()
 
 # The latest known numbers of each channel (crm.registry.LATEST_SQL: each metric from the newest
 # snapshot that has it, each ratio from the newest that has both its terms, as the Channels page
@@ -72,10 +85,42 @@ _SNAPSHOTS_SQL = """
 
 _PRICES_SQL = """
     select c.platform || ':' || c.handle as channel, p.format, p.kind, p.amount, p.currency,
-           p.date, p.source, p.note
+           p.date, p.source, p.note, k.name as campaign
     from prices p
     join channels c on c.id = p.channel_id
+    left join campaigns k on k.id = p.campaign_id
     order by c.platform, c.handle, p.date, p.id
+"""
+
+_CAMPAIGNS_SQL = """
+    select name, brand, goal, budget, currency, starts_on, ends_on, audience_notes, status
+    from campaigns
+    order by lower(name), id
+"""
+
+# one row per channel per campaign, in the board's order of stages
+_SHORTLIST_SQL = """
+    select k.name as campaign, c.platform || ':' || c.handle as channel, s.stage, s.priority,
+           s.manager, s.next_follow_up, s.notes
+    from shortlist s
+    join campaigns k on k.id = s.campaign_id
+    join channels c on c.id = s.channel_id
+    left join stages st on st.key = s.stage
+    order by lower(k.name), k.id, st.position nulls last, c.platform, c.handle
+"""
+
+# one row per stage change or activity, oldest first
+_EVENTS_SQL = """
+    select k.name as campaign, c.platform || ':' || c.handle as channel, e.occurred_at as at,
+           e.type, e.stage_from, e.stage_to, e.author, e.text
+    from events e
+    join campaigns k on k.id = e.campaign_id
+    join channels c on c.id = e.channel_id
+    order by e.occurred_at, e.id
+"""
+
+_RATES_SQL = """
+    select date, currency, rate, source from rates order by currency, date
 """
 
 _QUERIES = {
@@ -86,6 +131,10 @@ _QUERIES = {
     "owners": (_OWNERS_SQL, OWNER_FIELDS),
     "snapshots": (_SNAPSHOTS_SQL, SNAPSHOT_FIELDS),
     "prices": (_PRICES_SQL, PRICE_FIELDS),
+    "campaigns": (_CAMPAIGNS_SQL, CAMPAIGN_FIELDS),
+    "shortlist": (_SHORTLIST_SQL, SHORTLIST_FIELDS),
+    "events": (_EVENTS_SQL, EVENT_FIELDS),
+    "rates": (_RATES_SQL, RATE_FIELDS),
 }
 
 

@@ -328,3 +328,73 @@ def test_frame_bytes_formats(small: Store) -> None:
     assert back.height == frame.height
     with pytest.raises(ValidationError, match="Cannot write"):
         frame_bytes(frame, ".json")
+
+
+def test_outreach_and_rates_exports_exactly(store: Store, tmp_path: Path) -> None:
+    """campaigns, shortlist, events and rates with the DESIGN.md field names and exact rows."""
+    from crm.outreach.campaigns import create_campaign
+    from crm.outreach.events import log_activity, move_cards
+    from crm.outreach.shortlist import add_to_shortlist, update_entry
+    from crm.pricing import set_rate
+
+    alpha = add_channel(store, "telegram", "alpha")
+    beta = add_channel(store, "vk", "beta")
+    spring = create_campaign(
+        store, name="Spring", brand="Kefir", goal="sales", budget="150000.50", currency="RUB",
+        starts_on="2026-03-01", ends_on="2026-03-31", audience_notes="Moms",
+    )  # fmt: skip
+    create_campaign(store, name="autumn", status="draft")
+    t0 = dt.datetime(2026, 3, 2, 10, 0)
+    add_to_shortlist(store, spring, [beta, alpha], author="Olga", at=t0)
+    entries = dict(store.cursor().execute("select channel_id, id from shortlist").fetchall())
+    move_cards(store, {entries[beta]: 1}, "contacted", author="Olga", at=t0 + dt.timedelta(hours=1))
+    update_entry(store, entries[alpha], 1, {"priority": "high", "next_follow_up": "2026-03-05",
+                                            "manager": "Ivan", "notes": "=2+2"})  # fmt: skip
+    log_activity(store, spring, beta, "call", "Asked for prices", author="Olga",
+                 at=t0 + dt.timedelta(hours=2))  # fmt: skip
+    set_rate(store, "USD", dt.date(2026, 3, 1), "90.5", source="CBR")
+    set_rate(store, "EUR", dt.date(2026, 3, 1), "98")
+    cur = store.cursor()
+
+    campaigns = table_frame(cur, "campaigns")
+    assert campaigns.columns == [
+        "name", "brand", "goal", "budget", "currency", "starts_on", "ends_on", "audience_notes",
+        "status",
+    ]  # fmt: skip
+    assert campaigns.rows() == [
+        ("autumn", None, "reach", None, "RUB", None, None, None, "draft"),
+        ("Spring", "Kefir", "sales", Decimal("150000.50"), "RUB", dt.date(2026, 3, 1),
+         dt.date(2026, 3, 31), "Moms", "active"),
+    ]  # fmt: skip
+    shortlist = table_frame(cur, "shortlist")
+    assert shortlist.columns == [
+        "campaign", "channel", "stage", "priority", "manager", "next_follow_up", "notes",
+    ]  # fmt: skip
+    assert shortlist.rows() == [
+        ("Spring", "telegram:alpha", "shortlisted", "high", "Ivan", dt.date(2026, 3, 5), "=2+2"),
+        ("Spring", "vk:beta", "contacted", "normal", None, None, None),
+    ]
+    events = table_frame(cur, "events")
+    assert events.columns == [
+        "campaign", "channel", "at", "type", "stage_from", "stage_to", "author", "text",
+    ]  # fmt: skip
+    assert events.rows() == [
+        ("Spring", "vk:beta", t0, "stage", None, "shortlisted", "Olga", None),
+        ("Spring", "telegram:alpha", t0, "stage", None, "shortlisted", "Olga", None),
+        ("Spring", "vk:beta", dt.datetime(2026, 3, 2, 11), "stage", "shortlisted", "contacted",
+         "Olga", None),
+        ("Spring", "vk:beta", dt.datetime(2026, 3, 2, 12), "call", None, None, "Olga",
+         "Asked for prices"),
+    ]  # fmt: skip
+    rates = table_frame(cur, "rates")
+    assert rates.columns == ["date", "currency", "rate", "source"]
+    assert rates.rows() == [
+        (dt.date(2026, 3, 1), "EUR", Decimal("98.00000000"), None),
+        (dt.date(2026, 3, 1), "USD", Decimal("90.50000000"), "CBR"),
+    ]
+    for table, rows in (("campaigns", 2), ("shortlist", 2), ("events", 4), ("rates", 2)):
+        out = tmp_path / f"{table}.csv"
+        assert export_table(cur, table, out) == rows
+        assert pl.read_csv(out).columns == table_frame(cur, table).columns
+    # a formula-like note is neutralised in the file, as in every export
+    assert "'=2+2" in (tmp_path / "shortlist.csv").read_text(encoding="utf-8")
