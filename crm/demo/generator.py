@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from crm.demo.outreach import generate_outreach
 from crm.demo.words import (
     _ARCHIVED_NOTES,
     _BLOGGER_PLATFORMS,
@@ -643,6 +644,10 @@ def generate_demo(
         finally:
             for name in frames:
                 cur.unregister(name)
+        outreach = generate_outreach(
+            cur, seed, channels=chans, snapshots=snaps, prices=prices, as_of=as_of,
+            channel_base=base["channels"], reserve=_reserve_ids,
+        )  # fmt: skip
         set_workspace_values(
             cur, {"kind": "demo", "seed": str(seed), "generated_as_of": as_of.isoformat()}
         )
@@ -650,7 +655,8 @@ def generate_demo(
         "owners": owners.height,
         "channels": chans.height,
         "snapshots": snaps.height,
-        "prices": prices.height,
+        **outreach,
+        "prices": prices.height + outreach["prices"],
     }
 
 
