@@ -1,4 +1,5 @@
-"""Import channels from a CSV, TSV or Excel file: read, map the columns, preview, import."""
+"""Import a CSV, TSV or Excel file of channels, prices or exchange rates: read, map the columns,
+preview, import (crm.importing.kinds: one engine, one entry per kind)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import streamlit as st
 
 from crm.errors import CrmError
 from crm.formatting import format_count
-from crm.importing.channels import apply_import, plan_channel_import
-from crm.importing.mapping import CHANNEL_FIELDS, FIELD_LABELS, infer_defaults, suggest_mapping
+from crm.importing.kinds import IMPORT_KINDS
+from crm.importing.mapping import infer_defaults, suggest_mapping
 from crm.importing.read import LINE, RawTable, read_table
 from crm.importing.report import rejects_csv
 from crm.ui.nav import page
@@ -29,11 +30,24 @@ DATE_ORDER_LABELS = {"dmy": "Day first (03/04 is 3 April)", "mdy": "Month first 
 
 store = get_store()
 
-st.title("Import channels")
+# the kind may come from a link (?kind=rates from Settings); afterwards the control rules
+if (asked := st.query_params.pop("kind", None)) in IMPORT_KINDS:
+    st.session_state["import.kind"] = asked
+kind_name = st.session_state.get("import.kind") or "channels"
+spec = IMPORT_KINDS[kind_name]
+
+st.title(f"Import {spec.label.lower()}")
+st.segmented_control(
+    "What the file holds",
+    list(IMPORT_KINDS),
+    format_func=lambda k: IMPORT_KINDS[k].label,
+    key="import.kind",
+    default="channels",
+    required=True,
+)
 st.caption(
-    "Upload a list of channels: CSV (any delimiter, UTF-8 or Windows-1251), TSV or Excel. "
-    "Rows are matched on platform + handle: new channels are added, known ones updated. "
-    "Nothing is written until you press Import."
+    f"{spec.description} CSV (any delimiter, UTF-8 or Windows-1251), TSV or Excel; column "
+    "names in English or Russian. Nothing is written until you press Import."
 )
 pending_toast("import.toast")
 clear_workspace_dialog()
@@ -42,7 +56,7 @@ if workspace_kind(store.cursor()) == "demo":
     # before anything is previewed: the user's rows would be mixed with made-up ones
     notice, offer = st.columns([3, 1], vertical_alignment="center")
     notice.warning(
-        "This is the **demo workspace**: channels imported here are mixed with made-up ones. "
+        "This is the **demo workspace**: rows imported here are mixed with made-up ones. "
         "Start an empty workspace first to keep your list on its own.",
         icon=":material/science:",
     )
@@ -55,7 +69,9 @@ if workspace_kind(store.cursor()) == "demo":
         args=("The workspace is empty now: preview your file and import it.",),
     )
 
-upload = st.file_uploader("Channel list", type=["csv", "tsv", "txt", "xlsx"], key="import.file")
+upload = st.file_uploader(
+    f"{spec.label} file", type=["csv", "tsv", "txt", "xlsx"], key="import.file"
+)
 if upload is None:
     st.info("Choose a file to start. Column names may be English or Russian.")
     st.stop()
@@ -65,7 +81,8 @@ if upload is None:
 # file of the same name and size is never shown the first one's preview.
 data = upload.getvalue()
 digest = hashlib.sha256(data).hexdigest()
-file_key = digest[:16]
+# the kind is part of the key: the same file read as prices is mapped and previewed afresh
+file_key = f"{digest[:16]}.{kind_name}"
 held = st.session_state.get("import.table")
 if held is None or held[0] != (digest, upload.name):
     read: RawTable | str
@@ -84,9 +101,10 @@ st.markdown(f"**{table.filename}**: {table.describe()}.")
 st.dataframe(table.frame.drop(LINE).head(10), hide_index=True, placeholder="")
 
 st.subheader("What each column holds")
-suggested = suggest_mapping(table.columns)
+suggested = suggest_mapping(table.columns, spec.entity)
 hints = infer_defaults(table.columns)
-choices: list[str | None] = [None, *CHANNEL_FIELDS]
+field_labels = spec.entity.labels()
+choices: list[str | None] = [None, *spec.entity.import_targets()]
 mapping: dict[str, str | None] = {}
 grid = st.columns(3)
 for i, column in enumerate(table.columns):
@@ -95,36 +113,40 @@ for i, column in enumerate(table.columns):
             f"Column “{column}”",
             choices,
             index=choices.index(suggested.get(column)),
-            format_func=lambda f: "— skip this column —" if f is None else FIELD_LABELS[f],
+            format_func=lambda f: "— skip this column —" if f is None else field_labels[f],
             key=f"import.map.{file_key}.{i}",
         )
 
-platforms: list[str | None] = [None, *PLATFORMS]
-platform = st.selectbox(
-    "Platform of rows that have no platform column or link",
-    platforms,
-    index=platforms.index(hints["platform"]),
-    format_func=lambda p: "— none —" if p is None else PLATFORM_LABELS[p],
-    key=f"import.platform.{file_key}",
-)
-
-source_col, date_col = st.columns(2)
-provenance = source_col.selectbox(
-    "Where the file's numbers come from",
-    PROVENANCES,
-    index=PROVENANCES.index("manual"),
-    format_func=PROVENANCE_LABELS.__getitem__,
-    help="Kept with every snapshot the import makes, so you know later how far to trust it.",
-    key=f"import.provenance.{file_key}",
-)
-measured_on = date_col.date_input(
-    "Measured on (rows without a date of their own)",
-    value=None,
-    max_value=dt.date.today(),
-    format="DD.MM.YYYY",
-    help="Left empty, such rows are dated today and the preview says how many there are.",
-    key=f"import.measured_on.{file_key}",
-)
+platform: str | None = None
+provenance = "manual"
+measured_on: dt.date | None = None
+if "platform" in spec.choices:
+    platforms: list[str | None] = [None, *PLATFORMS]
+    platform = st.selectbox(
+        "Platform of rows that have no platform column or link",
+        platforms,
+        index=platforms.index(hints["platform"]),
+        format_func=lambda p: "— none —" if p is None else PLATFORM_LABELS[p],
+        key=f"import.platform.{file_key}",
+    )
+if "provenance" in spec.choices:
+    source_col, date_col = st.columns(2)
+    provenance = source_col.selectbox(
+        "Where the file's numbers come from",
+        PROVENANCES,
+        index=PROVENANCES.index("manual"),
+        format_func=PROVENANCE_LABELS.__getitem__,
+        help="Kept with every snapshot the import makes, so you know later how far to trust it.",
+        key=f"import.provenance.{file_key}",
+    )
+    measured_on = date_col.date_input(
+        "Measured on (rows without a date of their own)",
+        value=None,
+        max_value=dt.date.today(),
+        format="DD.MM.YYYY",
+        help="Left empty, such rows are dated today and the preview says how many there are.",
+        key=f"import.measured_on.{file_key}",
+    )
 # a currency and the order of day and month are asked for once a preview found them needed
 # (and stay asked for this file): most files need neither
 needs = st.session_state.get("import.needs")
@@ -160,15 +182,17 @@ signature = (
 if st.button("Preview", key="import.preview", type="secondary"):
     st.session_state.pop("import.done", None)
     try:
-        plan = plan_channel_import(
+        plan = spec.plan(
             store.cursor(),
             table,
             mapping,
-            platform,
-            provenance=provenance,
-            measured_on=measured_on,
-            currency=currency,
-            date_order=date_order,
+            {
+                "platform": platform,
+                "provenance": provenance,
+                "measured_on": measured_on,
+                "currency": currency,
+                "date_order": date_order,
+            },
         )
     except CrmError as exc:
         # the refusal is the answer to these choices until one of them changes
@@ -186,7 +210,10 @@ if st.button("Preview", key="import.preview", type="secondary"):
 done = st.session_state.get("import.done")
 if done is not None and done[0] == file_key:
     st.success(f"Imported {done[1]}.")
-    st.page_link(page("channels"), label="See them on the Channels page", icon=":material/groups:")
+    if kind_name == "rates":
+        st.page_link(page("settings"), label="See them in Settings", icon=":material/settings:")
+    else:
+        st.page_link(page("channels"), label="See the channels", icon=":material/groups:")
     st.stop()
 
 stored = st.session_state.get("import.plan")
@@ -214,7 +241,7 @@ for col, (label, key) in zip(
     col.metric(label, format_count(counts[key]))
 if counts["duplicates"]:
     st.caption(
-        f"{counts['duplicates']} rows repeat a channel that appears again later in the file; "
+        f"{counts['duplicates']} rows repeat a {spec.record} that appears again later in the file; "
         "the later row wins."
     )
 # how the file was read; what must still be chosen is among them and stops the import
@@ -225,7 +252,11 @@ for warning in plan.warnings:
         st.warning(warning, icon=":material/info:")
 changing = plan.preview.filter(pl.col("status") != "unchanged").with_columns(
     pl.col("status").replace_strict(STATUS_LABELS, default=pl.col("status")),
-    pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")),
+    *(
+        [pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform"))]
+        if "platform" in plan.preview.columns
+        else []
+    ),
 )
 if changing.height:
     st.markdown("**New and updated rows**")
@@ -235,13 +266,15 @@ if changing.height:
         key="import.changes",
         placeholder="—",
         column_config={
+            # the kind's own columns under their field labels, then the engine's
+            **{c: spec.entity.by_name(c).short_label for c in changing.columns if c in spec.entity},
             "line": st.column_config.NumberColumn("Line", width="small", format="plain"),
             "status": st.column_config.TextColumn("Status", width="small"),
             "platform": "Platform",
-            "handle": "Handle",
-            "title": "Title",
             "followers": st.column_config.NumberColumn("Followers", format="%'\u202f,d"),
             "price": st.column_config.NumberColumn("Price", format="%'\u202f,.2f"),
+            "amount": st.column_config.NumberColumn("Amount", format="%'\u202f,.2f"),
+            "rate": st.column_config.NumberColumn("Rate", format="%.4f"),
             "currency": st.column_config.TextColumn("Currency", width="small"),
             "changes": st.column_config.TextColumn("What changes", width="large"),
         },
@@ -277,9 +310,7 @@ if st.button(
         with st.status("Importing…", expanded=True) as status:
             bar = st.progress(0.0)
             # one transaction, which also stops calling the workspace a demo
-            result = apply_import(
-                store, plan, progress=lambda done_, text: bar.progress(done_, text=text)
-            )
+            result = spec.apply(store, plan, lambda done_, text: bar.progress(done_, text=text))
             status.update(label="Import finished", state="complete")
     except CrmError as exc:
         st.error(str(exc))
@@ -288,6 +319,6 @@ if st.button(
         st.session_state.pop("import.plan", None)
         st.session_state["import.done"] = (file_key, result.summary())
         st.session_state["import.toast"] = (
-            f"Imported {result.new} new and {result.updated} updated channels."
+            f"Imported {result.new} new and {result.updated} updated {spec.record}s."
         )
         st.rerun()

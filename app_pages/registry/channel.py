@@ -6,13 +6,25 @@ import polars as pl
 import streamlit as st
 
 from crm import charts, registry
+from crm.charts.pricing import price_history_figure
 from crm.errors import NotFound
 from crm.fields import CHANNELS, SNAPSHOTS
 from crm.formatting import format_compact, format_count, format_money, format_percent
 from crm.metrics import FORMULAS
+from crm.outreach.shortlist import add_to_shortlist, channel_campaigns
 from crm.pricing import channel_prices
+from crm.pricing.currencies import base_currency
+from crm.pricing.intelligence import price_hint
+from crm.pricing.prices import add_price, delete_price, price_history
 from crm.ui.columns import as_percent_points, grid_config, metric_meta
 from crm.ui.nav import page
+from crm.ui.outreach import (
+    campaign_list,
+    campaign_picker,
+    currency_options,
+    current_author,
+    open_campaign,
+)
 from crm.ui.state import (
     get_store,
     known_values,
@@ -29,9 +41,11 @@ from crm.ui.widgets import channel_table, open_channel
 from crm.vocab.platforms import PLATFORM_LABELS
 from crm.vocab.terms import (
     FORMAT_LABELS,
+    FORMATS,
     KIND_LABELS,
     KINDS,
     PRICE_KIND_LABELS,
+    PRICE_KINDS,
     PROVENANCE_LABELS,
     PROVENANCES,
     label,
@@ -69,6 +83,16 @@ SNAPSHOT_COLUMNS = {
 }
 
 store = get_store()
+
+
+def _price_label(history: pl.DataFrame, price_id: int) -> str:
+    row = history.filter(pl.col("id") == price_id).row(0, named=True)
+    return (
+        f"{row['date']:%d.%m.%Y} · {label(FORMAT_LABELS, row['format'])} · "
+        f"{label(PRICE_KIND_LABELS, row['kind'])} · {format_money(row['amount'], row['currency'])}"
+    )
+
+
 cur = store.cursor()
 
 
@@ -182,7 +206,9 @@ if warnings := st.session_state.pop("channel.snapshot_warnings", None):
     for warning in warnings:
         st.warning(warning, icon=":material/warning:")
 
-tab_info, tab_metrics, tab_edit = st.tabs(["Profile", "Metrics", "Edit"])
+tab_info, tab_metrics, tab_prices, tab_campaigns, tab_edit = st.tabs(
+    ["Profile", "Metrics", "Prices", "Campaigns", "Edit"]
+)
 
 with tab_info:
     left, right = st.columns(2, gap="large")
@@ -225,10 +251,54 @@ with tab_info:
             st.write(
                 "No owner yet. Pick one in the **Edit** tab (create owners on the Owners page)."
             )
-    # across the whole tab, so every column (the date included) is in view
-    st.subheader("Prices")
+
+with tab_prices:
+    hint_format = st.selectbox(
+        "Format",
+        FORMATS,
+        format_func=FORMAT_LABELS.__getitem__,
+        key="channel.hint_format",
+        width=260,
+    )
+    hint = price_hint(cur, ch.id, hint_format)
+    h = st.columns(5)
+    h[0].metric(
+        "Price",
+        format_money(hint.price, hint.price_currency) if hint.price is not None else "—",
+        help="The latest agreed, else quoted, else listed price of this format"
+        + (f" ({label(PRICE_KIND_LABELS, hint.price_kind).lower()})" if hint.price_kind else ""),
+    )
+    h[1].metric(
+        "est. CPM", format_money(hint.est_cpm, hint.base_currency), help=FORMULAS["est_cpm"]
+    )
+    h[2].metric(
+        "Percentile among peers",
+        "—" if hint.percentile is None else f"{hint.percentile:.0f}",
+        help="Share of peers whose est. CPM is lower (ties count half): 0 is the cheapest, "
+        "100 the dearest",
+    )
+    h[3].metric(
+        "Peer median est. CPM",
+        format_money(hint.peer_median, hint.base_currency),
+        help=f"{hint.peers} peers: {hint.peer_group}",
+    )
+    h[4].metric(
+        "Walk-away price",
+        format_money(hint.walk_away, hint.base_currency),
+        help="The price at which this channel's est. CPM would equal the peer median "
+        "(peer median × avg reach / 1000)",
+    )
+    st.caption(hint.basis)
+    if hint.note:
+        st.info(hint.note, icon=":material/info:")
+
+    history = price_history(cur, ch.id)
+    if history.height:
+        st.plotly_chart(price_history_figure(history), width="stretch")
+    # the newest price of each format and kind, with what it costs per thousand
     prices = channel_prices(cur, ch.id)
     if prices:
+        st.markdown("**Latest price of each format and kind**")
         st.dataframe(
             [
                 {
@@ -254,11 +324,164 @@ with tab_info:
                 "Source": st.column_config.TextColumn(width=220),
             },
         )
-        st.caption(
-            "The newest price of each format and kind; CPF and est. CPM use the latest snapshot."
-        )
     else:
-        st.write("No prices yet: they come with imports that have a price column.")
+        st.write("No prices yet: add one below, or import a price list.")
+
+    st.subheader("Add a price")
+    with st.form("channel.price", clear_on_submit=True):
+        c1, c2, c3, c4 = st.columns(4)
+        p_format = c1.selectbox(
+            "Format", FORMATS, format_func=FORMAT_LABELS.__getitem__, key="channel.price.format"
+        )
+        p_kind = c2.selectbox(
+            "Kind", PRICE_KINDS, format_func=PRICE_KIND_LABELS.__getitem__, key="channel.price.kind"
+        )
+        # text, not a number box: an amount keeps every cent as written (11 000,50)
+        p_amount = c3.text_input(
+            "Amount", placeholder="e.g. 12 000 or 150,50", key="channel.price.amount"
+        )
+        p_currency = c4.selectbox(
+            "Currency", currency_options(base_currency(cur)), key="channel.price.currency"
+        )
+        d1, d2, d3, d4 = st.columns(4)
+        p_date = d1.date_input("Date", value=dt.date.today(), format="DD.MM.YYYY")
+        campaigns = campaign_list(include_closed=False)
+        campaign_names = dict(
+            zip(campaigns["id"].to_list(), campaigns["name"].to_list(), strict=True)
+        )
+        p_campaign = d2.selectbox(
+            "Campaign",
+            [None, *campaign_names],
+            format_func=lambda i: "— none —" if i is None else campaign_names[i],
+            help="Quoted, agreed and paid prices usually belong to a campaign",
+        )
+        p_source = d3.text_input("Source", placeholder="media kit, chat with the admin …")
+        p_note = d4.text_input("Note")
+        if st.form_submit_button("Add price", icon=":material/add:"):
+            run_write(
+                lambda: add_price(
+                    store,
+                    ch.id,
+                    format=p_format,
+                    kind=p_kind,
+                    amount=p_amount,
+                    currency=p_currency,
+                    on=p_date,
+                    source=p_source or None,
+                    note=p_note or None,
+                    campaign_id=p_campaign,
+                ),
+                toast_key="channel.saved",
+                toast="Price added",
+            )
+    if history.height:
+        with st.expander("All prices, and removing one entered by mistake", icon=":material/list:"):
+            st.dataframe(
+                history.reverse().with_columns(
+                    pl.col("format").replace_strict(FORMAT_LABELS, default=pl.col("format")),
+                    pl.col("kind").replace_strict(PRICE_KIND_LABELS, default=pl.col("kind")),
+                ),
+                column_order=[
+                    "date",
+                    "format",
+                    "kind",
+                    "amount",
+                    "currency",
+                    "amount_base",
+                    "rate_date",
+                    "campaign",
+                    "source",
+                    "note",
+                ],
+                column_config={
+                    "date": st.column_config.DateColumn("Date", format="DD.MM.YYYY"),
+                    "format": "Format",
+                    "kind": "Kind",
+                    "amount": st.column_config.NumberColumn("Amount", format="%.2f"),
+                    "currency": "Currency",
+                    "amount_base": st.column_config.NumberColumn(
+                        f"In {base_currency(cur)}",
+                        format="%.2f",
+                        help="At the rate of the price's date (the nearest earlier rate); "
+                        "— where no rate is known",
+                    ),
+                    "rate_date": st.column_config.DateColumn("Rate of", format="DD.MM.YYYY"),
+                    "campaign": "Campaign",
+                    "source": "Source",
+                    "note": "Note",
+                },
+                hide_index=True,
+                placeholder="—",
+            )
+            doomed_price = st.selectbox(
+                "Price",
+                history["id"].to_list()[::-1],
+                format_func=lambda i: _price_label(history, i),
+                key="channel.doomed_price",
+            )
+            if st.button("Remove this price", key="channel.remove_price"):
+                run_write(
+                    lambda: delete_price(store, doomed_price),
+                    toast_key="channel.saved",
+                    toast="Price removed",
+                )
+
+with tab_campaigns:
+    entries = channel_campaigns(cur, ch.id)
+    if entries.height:
+        picked = st.dataframe(
+            entries,
+            column_order=[
+                "campaign",
+                "status",
+                "stage_label",
+                "priority",
+                "manager",
+                "next_follow_up",
+                "days_in_stage",
+            ],
+            column_config={
+                "campaign": st.column_config.TextColumn("Campaign", width=240),
+                "status": st.column_config.TextColumn("Status", width=90),
+                "stage_label": st.column_config.TextColumn("Stage", width=130),
+                "priority": st.column_config.TextColumn("Priority", width=90),
+                "manager": st.column_config.TextColumn("Manager", width=130),
+                "next_follow_up": st.column_config.DateColumn(
+                    "Next follow-up", format="DD.MM.YYYY", width=120
+                ),
+                "days_in_stage": st.column_config.NumberColumn("Days in stage", width=110),
+            },
+            hide_index=True,
+            on_select="rerun",
+            selection_mode="single-row",
+            key="channel.campaigns",
+            placeholder="—",
+        )
+        st.caption("Tick a row to open this channel in that campaign.")
+        rows = [
+            r for r in (picked.selection.rows if picked is not None else []) if r < entries.height
+        ]
+        if rows:
+            open_campaign(int(entries["campaign_id"][rows[0]]), channel_id=ch.id)
+    else:
+        st.write("Not on any campaign's shortlist yet.")
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    with c1:
+        to_campaign = campaign_picker(
+            "Add to the shortlist of", key="channel.add_campaign", include_closed=False
+        )
+    if c2.button(
+        "Add to shortlist",
+        icon=":material/playlist_add:",
+        disabled=to_campaign is None,
+        width="stretch",
+        key="channel.shortlist",
+    ):
+        run_write(
+            lambda: add_to_shortlist(store, to_campaign, [ch.id], author=current_author()),
+            toast_key="channel.saved",
+            toast=lambda result: result.message(),
+        )
 
 with tab_metrics:
     if snaps.height:

@@ -6,12 +6,15 @@ from crm import registry
 from crm.errors import CrmError, StaleEdit
 from crm.exports import channels_frame, frame_bytes
 from crm.formatting import format_count
+from crm.outreach.shortlist import add_to_shortlist
 from crm.ui.nav import page
+from crm.ui.outreach import campaign_picker, current_author, open_campaign
 from crm.ui.state import (
     get_store,
     known_values,
     owner_choices,
     pending_toast,
+    run_write,
     show_error,
 )
 from crm.ui.widgets import channel_filters, channel_picker, open_channel
@@ -83,6 +86,27 @@ if held := st.session_state.pop("channels.added", None):
     )
     st.toast(f"Added {new_key}", icon=":material/check:")
 
+
+def _shortlist(campaign_id: int | None, channel_ids: list[int]) -> None:
+    """Add channels to a campaign's shortlist; says what happened, with a way to the campaign."""
+    if campaign_id is None:
+        return
+    run_write(
+        lambda: add_to_shortlist(store, campaign_id, channel_ids, author=current_author()),
+        toast_key="channels.bulk_done",
+        toast=lambda result: f"{len(result.added)} added to the shortlist",
+        then=lambda result: st.session_state.update(
+            {"channels.shortlisted": (campaign_id, result.message())}
+        ),
+    )
+
+
+if held := st.session_state.pop("channels.shortlisted", None):
+    done, go = st.columns([4, 1], vertical_alignment="center")
+    done.success(held[1], icon=":material/playlist_add_check:")
+    if go.button("Open the campaign", icon=":material/flag:", key="channels.open_campaign"):
+        open_campaign(held[0])
+
 # a new filter or sort starts again from the first page
 view = (flt, sort)
 if st.session_state.get("channels.view") != view:
@@ -115,7 +139,7 @@ if total == 0:
     st.page_link(page("import"), label="Import a file", icon=":material/upload_file:")
     st.stop()
 
-summary, pager, download = st.columns([5, 1, 1], vertical_alignment="bottom")
+summary, pager, shortlist, download = st.columns([5, 1, 1.3, 1], vertical_alignment="bottom")
 first = (page_no - 1) * PAGE_SIZE + 1
 shown = f"rows {first:,}–{first + frame.height - 1:,}" if pages > 1 else ""
 summary.caption(
@@ -130,6 +154,20 @@ if pages > 1:
 if matching == 0:
     st.info("No channel matches these filters. Loosen them or reset them in the sidebar.")
     st.stop()
+with shortlist.popover("Add to campaign", icon=":material/playlist_add:", width="stretch"):
+    st.caption(
+        f"Put all {format_count(matching)} matching channels on a campaign's shortlist "
+        "(channels already on it are left as they are)."
+    )
+    target = campaign_picker(key="channels.all_campaign", include_closed=False)
+    if st.button(
+        f"Add all {format_count(matching)} matching",
+        key="channels.add_all",
+        type="primary",
+        disabled=target is None,
+        width="stretch",
+    ):
+        _shortlist(target, registry.matching_channel_ids(store.cursor(), flt))
 with download.popover("Download", icon=":material/download:", width="stretch"):
     st.caption(f"All {format_count(matching)} matching channels, with their latest numbers.")
     for label, suffix, mime in (
@@ -187,6 +225,19 @@ with bar.container(border=True):
         set_owner = st.button("Set owner", icon=":material/person:", width="stretch")
     archive = archive_col.button("Archive", icon=":material/archive:", width="stretch")
     restore = archive_col.button("Restore", icon=":material/unarchive:", width="stretch")
+    camp_col, add_col = st.columns([6, 1.3], vertical_alignment="bottom")
+    with camp_col:
+        to_campaign = campaign_picker(
+            "Add to the shortlist of", key="channels.bulk_campaign", include_closed=False
+        )
+    if add_col.button(
+        "Add to shortlist",
+        icon=":material/playlist_add:",
+        width="stretch",
+        disabled=to_campaign is None,
+        key="channels.bulk_shortlist",
+    ):
+        _shortlist(to_campaign, checked)
 
 edits: dict | None = None
 if (add_tag or remove_tag) and not (tag or "").strip():

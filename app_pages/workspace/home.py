@@ -1,12 +1,18 @@
 """Home: what the workspace holds and where to start."""
 
+import datetime as dt
+
+import polars as pl
 import streamlit as st
 
 from crm import charts, registry
 from crm.formatting import format_count
+from crm.outreach.followups import follow_ups
 from crm.ui.nav import page
+from crm.ui.outreach import open_campaign, stage_labels
 from crm.ui.state import get_store
 from crm.ui.widgets import ask_to_clear_workspace, clear_workspace_dialog, show_lacking
+from crm.vocab.platforms import PLATFORM_LABELS
 from crm.workspace import workspace_kind
 
 store = get_store()
@@ -18,6 +24,12 @@ def _counts(path: str, generation: int) -> tuple[dict, dict[str, int]]:
     # keyed by the registry's generation: any committed write makes the next run read afresh
     read = get_store().cursor()
     return registry.registry_counts(read), registry.needs_counts(read)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _follow_ups(path: str, generation: tuple[int, int], today: dt.date) -> pl.DataFrame:
+    # keyed by the day too: what is overdue changes at midnight without any write
+    return follow_ups(get_store().cursor(), today=today)
 
 
 counts, needs = _counts(store.path, store.generation("registry"))
@@ -49,6 +61,58 @@ cols[1].metric(
 cols[2].metric("Metric snapshots", format_count(counts["snapshots"]))
 last = counts["last_measured_on"]
 cols[3].metric("Last measured", last.strftime("%d.%m.%Y") if last else "—")
+
+today = dt.date.today()
+due = _follow_ups(store.path, (store.generation("outreach"), store.generation("registry")), today)
+if due.height:
+    overdue = int((due["overdue_days"] > 0).sum())
+    st.subheader(
+        f"Follow-ups: {format_count(due.height - overdue)} today, {format_count(overdue)} overdue"
+    )
+    stages = stage_labels()
+    shown = due.with_columns(
+        pl.when(pl.col("overdue_days") > 0)
+        .then(pl.format("⚠ {} d overdue", pl.col("overdue_days")))
+        .otherwise(pl.lit("today"))
+        .alias("when"),
+        pl.col("title").fill_null(pl.col("handle")),
+        pl.col("platform").replace_strict(PLATFORM_LABELS, default=pl.col("platform")),
+        pl.col("stage").replace_strict(stages, default=pl.col("stage")),
+    )
+    event = st.dataframe(
+        shown,
+        column_order=[
+            "when",
+            "next_follow_up",
+            "campaign",
+            "title",
+            "platform",
+            "stage",
+            "manager",
+        ],
+        column_config={
+            "when": st.column_config.TextColumn("Due", width=120),
+            "next_follow_up": st.column_config.DateColumn(
+                "Follow-up date", format="DD.MM.YYYY", width=105
+            ),
+            "campaign": st.column_config.TextColumn("Campaign", width=250),
+            "title": st.column_config.TextColumn("Channel", width=220),
+            "platform": st.column_config.TextColumn("Platform", width=85),
+            "stage": st.column_config.TextColumn("Stage", width=100),
+            "manager": st.column_config.TextColumn("Manager", width=110),
+        },
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="home.follow_ups",
+        height=min(318, 38 + 35 * shown.height),
+        placeholder="—",
+    )
+    st.caption("Tick a row to open that channel in its campaign.")
+    picked = [r for r in (event.selection.rows if event is not None else []) if r < due.height]
+    if picked:
+        row = due.row(picked[0], named=True)
+        open_campaign(int(row["campaign_id"]), channel_id=int(row["channel_id"]))
 
 left, right = st.columns([3, 2], gap="large")
 with left:

@@ -221,3 +221,55 @@ def test_a_post_link_naming_its_channel_adds_that_channel(app: AppTest) -> None:
     _add(app, "https://t.me/e2e_post_owner/123")
     assert not app.error
     assert "Added **telegram:e2e_post_owner**" in app.success[0].value
+
+
+def _campaign(name: str = "Весна") -> int:
+    from crm.outreach.campaigns import create_campaign
+
+    return create_campaign(get_store(), name=name, budget="100000", currency="RUB")
+
+
+def _shortlisted(campaign_id: int) -> list[int]:
+    rows = (
+        get_store()
+        .cursor()
+        .execute(
+            "select channel_id from shortlist where campaign_id = ? order by channel_id",
+            [campaign_id],
+        )
+    )
+    return [r[0] for r in rows.fetchall()]
+
+
+def test_ticked_channels_go_on_a_campaigns_shortlist_once(app: AppTest) -> None:
+    campaign = _campaign()
+    open_page(app, "channels")
+    key = app.session_state["channels.table_key"]
+    app.session_state[key] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
+    app.run()
+    app.selectbox(key="channels.bulk_campaign").set_value(campaign).run()
+    app.button(key="channels.bulk_shortlist").click().run()
+    assert not app.exception
+    ticked = registry.page_channels(get_store().cursor(), limit=2)[0]["id"].to_list()
+    assert _shortlisted(campaign) == sorted(ticked)
+    assert [s.value for s in app.success] == ["Added 2 channels to the shortlist."]
+    # the same two again: said so, nothing doubled
+    key = app.session_state["channels.table_key"]
+    app.session_state[key] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
+    app.run()
+    app.selectbox(key="channels.bulk_campaign").set_value(campaign).run()
+    app.button(key="channels.bulk_shortlist").click().run()
+    assert _shortlisted(campaign) == sorted(ticked)
+    assert app.success[0].value.startswith("Added 0 channels to the shortlist. 2 were already")
+
+
+def test_all_matching_channels_go_on_a_shortlist(app: AppTest) -> None:
+    campaign = _campaign("Лето")
+    open_page(app, "channels")
+    app.sidebar.multiselect(key=_F + "platforms").set_value(["rutube"]).run()
+    app.selectbox(key="channels.all_campaign").set_value(campaign).run()
+    app.button(key="channels.add_all").click().run()
+    assert not app.exception
+    flt = ChannelFilter(platforms=("rutube",))
+    expected = registry.matching_channel_ids(get_store().cursor(), flt)
+    assert expected and _shortlisted(campaign) == expected

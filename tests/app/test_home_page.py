@@ -3,11 +3,14 @@ workspace says exactly what is deleted."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from crm import registry
 from crm.formatting import format_count
+from crm.outreach.followups import follow_ups
 from crm.ui.state import get_store
 from crm.workspace import workspace_kind
 
@@ -41,3 +44,26 @@ def test_start_empty_counts_archived_channels_explicitly(app: AppTest) -> None:
     assert registry.registry_counts(get_store().cursor())["channels"] == 0
     assert workspace_kind(get_store().cursor()) == "empty"
     assert [t.value for t in app.toast] == ["The workspace is empty now. Import your first file."]
+
+
+def test_home_lists_todays_and_overdue_follow_ups_and_opens_one_in_its_campaign(
+    app: AppTest,
+) -> None:
+    due = follow_ups(get_store().cursor(), today=dt.date.today())
+    assert due.height > 0  # the demo's follow-ups fall on and before its own today
+    overdue = int((due["overdue_days"] > 0).sum())
+    heading = (
+        f"Follow-ups: {format_count(due.height - overdue)} today, {format_count(overdue)} overdue"
+    )
+    assert heading in [s.value for s in app.subheader]
+    shown = app.dataframe(key="home.follow_ups").value
+    assert list(shown["campaign"]) == due["campaign"].to_list()
+    assert [d.date() for d in shown["next_follow_up"]] == due["next_follow_up"].to_list()
+    first = due.row(0, named=True)
+    app.session_state["home.follow_ups"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == first["campaign"]
+    # straight to that channel's own tab in the campaign
+    assert app.session_state["campaign.channel"] == first["channel_id"]
+    assert app.selectbox(key="campaign.channel").value == first["channel_id"]

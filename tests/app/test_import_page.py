@@ -341,3 +341,82 @@ def test_rows_without_a_date_are_pointed_out_until_a_day_is_chosen(empty_db):
     at.button(key="import.apply").click().run()
     rows = get_store().cursor().execute("select measured_on from snapshots").fetchall()
     assert rows == [(day,)]
+
+
+PRICE_LIST = (
+    "Канал;Формат;Тип цены;Цена;Валюта;Дата\n"
+    "t.me/anna;пост;прайс;12 000 ₽;;01.03.2026\n"
+    "vk:dora;сторис;запрос;$150;;02.03.2026\n"
+    "t.me/nobody;пост;прайс;1 000;RUB;03.03.2026\n"
+    "t.me/anna;пост;согласовано;0;RUB;04.03.2026\n"
+    "t.me/anna;рилс;прайс;11 000,50;RUB;05.03.2026\n"
+)
+
+
+def _kind(at: AppTest, kind: str) -> AppTest:
+    at.session_state["import.kind"] = kind
+    return at.run()
+
+
+def _channels() -> None:
+    from crm import registry
+
+    store = get_store()
+    registry.add_channel(store, "telegram", "anna")
+    registry.add_channel(store, "vk", "dora")
+
+
+def test_a_price_list_imports_through_the_same_page(empty_db):
+    at = page()
+    _channels()
+    at = _kind(at, "prices")
+    assert at.title[0].value == "Import prices"
+    at = upload(at, "прайс.csv", PRICE_LIST.encode("utf-8"))
+    assert {s.label: s.value for s in at.selectbox if s.label.startswith("Column")} == {
+        "Column “Канал”": "channel",
+        "Column “Формат”": "format",
+        "Column “Тип цены”": "kind",
+        "Column “Цена”": "amount",
+        "Column “Валюта”": "currency",
+        "Column “Дата”": "date",
+    }
+    at.button(key="import.preview").click().run()
+    assert not at.exception, at.exception
+    assert metrics(at) == {
+        "New": "3", "Updated": "0", "Unchanged": "0", "Rejected": "2", "Duplicates": "0",
+    }  # fmt: skip
+    rejects = at.dataframe[-1].value.to_dict("records")  # file preview, changes, rejects
+    assert [r["line"] for r in rejects] == [4, 5]
+    assert "telegram:nobody" in rejects[0]["reason"]
+    assert "amount" in rejects[1]["reason"]
+    apply = at.button(key="import.apply")
+    assert apply.label == "Import 3 rows"
+    apply.click().run()
+    assert not at.exception, at.exception
+    rows = (
+        get_store()
+        .cursor()
+        .execute(
+            "select c.handle, p.format, p.kind, p.amount::varchar, p.currency from prices p "
+            "join channels c on c.id = p.channel_id order by p.date"
+        )
+        .fetchall()
+    )
+    assert rows == [
+        ("anna", "post", "listed", "12000.00", "RUB"),
+        ("dora", "story", "quoted", "150.00", "USD"),
+        ("anna", "reel", "listed", "11000.50", "RUB"),
+    ]
+
+
+def test_exchange_rates_import_through_the_same_page(empty_db):
+    at = _kind(page(), "rates")
+    assert at.title[0].value == "Import exchange rates"
+    data = "Дата;Валюта;Курс\n01.03.2026;USD;90,5\n02.03.2026;EUR;0\n".encode()
+    at = upload(at, "курсы.csv", data)
+    at.button(key="import.preview").click().run()
+    assert metrics(at)["New"] == "1" and metrics(at)["Rejected"] == "1"
+    at.button(key="import.apply").click().run()
+    assert not at.exception, at.exception
+    rows = get_store().cursor().execute("select currency, date::varchar, rate::varchar from rates")
+    assert rows.fetchall() == [("USD", "2026-03-01", "90.50000000")]

@@ -149,7 +149,10 @@ def test_profile_shows_latest_numbers_owner_and_chart(app: AppTest) -> None:
     change = registry.followers_change(snaps)
     shown = next(m.delta for m in app.metric if m.label == "Followers")
     assert shown == ("+" if change > 0 else "") + format_count(change)
-    assert len(app.get("plotly_chart")) == 1
+    # followers and ER over time, and the price history when the channel has prices
+    from crm.pricing.prices import price_history
+
+    assert len(app.get("plotly_chart")) == 1 + (not price_history(cur, ch.id).is_empty())
     owner = registry.get_owner(cur, ch.owner_id)
     assert any(owner.name in m.value for m in app.markdown)
     others = registry.owner_channels(cur, ch.owner_id).filter(pl.col("id") != ch.id)

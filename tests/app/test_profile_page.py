@@ -123,3 +123,64 @@ def test_numbers_missing_from_the_latest_snapshot_show_the_last_known_with_its_d
     assert metrics["Avg reach"] == format_compact(before["avg_reach"])
     note = next(c.value for c in app.caption if "as of" in c.value)
     assert f"{before['avg_reach_on']:%d.%m.%Y}" in note
+
+
+def _priced_channel(cur) -> int:  # type: ignore[no-untyped-def]
+    return int(cur.execute("select min(channel_id) from prices").fetchall()[0][0])
+
+
+def test_prices_tab_shows_the_price_hint_crm_computes(app: AppTest) -> None:
+    from crm.formatting import format_money
+    from crm.pricing.intelligence import price_hint
+
+    cur = get_store().cursor()
+    channel_id = _priced_channel(cur)
+    _open_profile(app, channel_id)
+    hint = price_hint(cur, channel_id, "post")
+    shown = {m.label: m.value for m in app.metric}
+    assert shown["est. CPM"] == format_money(hint.est_cpm, hint.base_currency)
+    assert shown["Peer median est. CPM"] == format_money(hint.peer_median, hint.base_currency)
+    assert shown["Walk-away price"] == format_money(hint.walk_away, hint.base_currency)
+    assert shown["Percentile among peers"] == (
+        "—" if hint.percentile is None else f"{hint.percentile:.0f}"
+    )
+    assert hint.basis in [c.value for c in app.caption]
+
+
+def test_adding_a_price_keeps_every_cent_and_a_zero_price_is_refused(app: AppTest) -> None:
+    cur = get_store().cursor()
+    channel_id = _priced_channel(cur)
+    _open_profile(app, channel_id)
+    before = cur.execute("select count(*) from prices").fetchall()[0][0]
+    app.text_input(key="channel.price.amount").input("0")
+    app.selectbox(key="channel.price.kind").set_value("quoted")
+    next(b for b in app.button if b.label == "Add price").click().run()
+    assert [e.value for e in app.error] == ["The amount must be more than 0."]
+    assert cur.execute("select count(*) from prices").fetchall()[0][0] == before
+    app.text_input(key="channel.price.amount").input("11 000,50")
+    app.selectbox(key="channel.price.kind").set_value("quoted")
+    app.selectbox(key="channel.price.currency").set_value("USD")
+    next(b for b in app.button if b.label == "Add price").click().run()
+    assert not app.exception and not app.error
+    row = cur.execute(
+        "select kind, amount::varchar, currency from prices where channel_id = ? "
+        "order by id desc limit 1",
+        [channel_id],
+    ).fetchall()
+    assert row == [("quoted", "11000.50", "USD")]
+    assert [t.value for t in app.toast] == ["Price added"]
+
+
+def test_campaigns_tab_adds_the_channel_to_a_shortlist(app: AppTest) -> None:
+    from crm.outreach.campaigns import create_campaign
+    from crm.outreach.shortlist import channel_campaigns
+
+    store = get_store()
+    campaign = create_campaign(store, name="Профиль", currency="RUB")
+    channel_id = _priced_channel(store.cursor())
+    _open_profile(app, channel_id)
+    app.selectbox(key="channel.add_campaign").set_value(campaign).run()
+    app.button(key="channel.shortlist").click().run()
+    assert not app.exception
+    assert "Профиль" in channel_campaigns(store.cursor(), channel_id)["campaign"].to_list()
+    assert [t.value for t in app.toast] == ["Added 1 channel to the shortlist."]
