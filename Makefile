@@ -36,7 +36,6 @@ check: lint
 	$(VENV)/bin/mypy crm
 
 # every bench runs even when one misses its target (it exits 1 and make reports it)
-# every bench runs even when one misses its target (it exits 1 and make reports it)
 bench: $(VENV)/.installed
 	-$(PY) -m bench.bench_channels_page
 	-$(PY) -m bench.bench_import
