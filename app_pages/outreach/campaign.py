@@ -10,10 +10,11 @@ import streamlit as st
 from crm.charts.outreach import MONEY_HELP, budget_figure, budget_share, pipeline_figure
 from crm.errors import CrmError, NotFound, StaleEdit
 from crm.formatting import format_count, format_money, format_percent
+from crm.importing.lists import channel_refs
 from crm.metrics import FORMULAS
 from crm.outreach import board, events, templates
 from crm.outreach.campaigns import GOALS, STATUSES, close_campaign, get_campaign, update_campaign
-from crm.outreach.shortlist import PRIORITIES, add_from_text, update_entry
+from crm.outreach.shortlist import PRIORITIES, AddResult, add_from_text, update_entries
 from crm.ui.columns import COUNT_FORMAT, DATE_FORMAT
 from crm.ui.nav import page
 from crm.ui.outreach import (
@@ -222,21 +223,26 @@ def _add_channels() -> None:
             key=f"campaign.add_text.{add_round}",
         )
         upload = right.file_uploader(
-            "…or a file of them (a list, or a CSV with a channel column)",
-            type=["txt", "csv", "tsv"],
+            "…or a file of them: a list, or a table (CSV, TSV, XLSX) with a channel column",
+            type=["txt", "csv", "tsv", "xlsx"],
             key=f"campaign.add_file.{add_round}",
         )
         if st.button("Add to the shortlist", icon=":material/add:", key="campaign.add"):
-            body = text or ""
-            if upload is not None:
-                data = upload.getvalue()
-                try:
-                    body += "\n" + data.decode("utf-8-sig")
-                except UnicodeDecodeError:
-                    # price lists from Russian Windows machines come in cp1251
-                    body += "\n" + data.decode("cp1251", errors="replace")
+
+            def _add() -> AddResult:
+                # the file is read by the one reader (encodings, delimiters, workbooks)
+                refs = (
+                    [
+                        (f"{upload.name}, line {n}", ref)
+                        for n, ref in channel_refs(upload.getvalue(), upload.name)
+                    ]
+                    if upload is not None
+                    else []
+                )
+                return add_from_text(store, camp.id, text or "", refs=refs, author=author)
+
             run_write(
-                lambda: add_from_text(store, camp.id, body, author=author),
+                _add,
                 toast_key="campaign.saved",
                 toast=lambda result: f"Added {len(result.added)} channels",
                 then=lambda result: st.session_state.update(
@@ -335,20 +341,17 @@ def _row_changes(
 
 
 def _save_rows(grid: pl.DataFrame, changes: dict[int, dict[str, Any]]) -> int:
-    """Every edited row in one transaction: a stage change goes through move_cards (an event),
-    the rest through update_entry, each against the version the grid showed."""
-    with store.transaction("outreach"):
-        for r, changed in changes.items():
-            shown = {c: _plain(grid[c][r]) for c in changed}
-            update_entry(
-                store,
-                int(grid["entry_id"][r]),
-                int(grid["version"][r]),
-                changed,
-                seen=shown,
-                author=author,
-            )
-    return len(changes)
+    """Every edited row in one transaction (crm.outreach.shortlist.update_entries), each
+    against the version and values the grid showed."""
+    edits = {
+        int(grid["entry_id"][r]): (
+            int(grid["version"][r]),
+            changed,
+            {c: _plain(grid[c][r]) for c in changed},
+        )
+        for r, changed in changes.items()
+    }
+    return update_entries(store, edits, author=author)
 
 
 def _shortlist() -> None:
@@ -365,26 +368,26 @@ def _shortlist() -> None:
         return
     options = list(labels)
     config = {
-        "pick": st.column_config.CheckboxColumn("✓", width=36, help="Tick to move together"),
-        "title": st.column_config.TextColumn("Channel", width=170, pinned=True),
-        "platform": st.column_config.TextColumn("Platform", width=85),
-        "followers": st.column_config.NumberColumn("Followers", format=COUNT_FORMAT, width=85),
+        "pick": st.column_config.CheckboxColumn("✓", width=34, help="Tick to move together"),
+        "title": st.column_config.TextColumn("Channel", width=150, pinned=True),
+        "platform": st.column_config.TextColumn("Platform", width=78),
+        "followers": st.column_config.NumberColumn("Followers", format=COUNT_FORMAT, width=80),
         "price": st.column_config.TextColumn(
-            "Latest price", width=150, help="The latest agreed, else quoted, else listed price"
+            "Latest price", width=140, help="The latest agreed, else quoted, else listed price"
         ),
         "est_cpm": st.column_config.TextColumn(
-            "est. CPM", width=95, help=FORMULAS["est_cpm"] + ", in the base currency"
+            "est. CPM", width=80, help=FORMULAS["est_cpm"] + ", in the base currency"
         ),
         "vs_peers": st.column_config.TextColumn(
             "vs peers",
-            width=95,
+            width=82,
             help="Percentile of the est. CPM among channels of the same platform and niche "
             "(and size band with enough of them): p35 = 35 % of the peers are cheaper per "
             "thousand views. With fewer than 5 peers there is no comparison.",
         ),
         "walk_away": st.column_config.TextColumn(
             "Walk-away",
-            width=105,
+            width=92,
             help="The price at which this channel's est. CPM equals its peers' median",
         ),
         "stage": st.column_config.SelectboxColumn(
@@ -392,30 +395,30 @@ def _shortlist() -> None:
             options=options,
             format_func=lambda k: label_of(labels, str(k)),
             required=True,
-            width=120,
+            width=112,
         ),
-        "days_in_stage": st.column_config.NumberColumn("Days", width=50, help="Days in stage"),
+        "days_in_stage": st.column_config.NumberColumn("Days", width=46, help="Days in stage"),
         "next_follow_up": st.column_config.DateColumn(
-            "Follow-up", format=DATE_FORMAT, width=100, help="Next follow-up"
+            "Follow-up", format=DATE_FORMAT, width=88, help="Next follow-up"
         ),
-        "overdue": st.column_config.TextColumn("", width=32, help="⚠ The follow-up is overdue"),
+        "overdue": st.column_config.TextColumn("", width=28, help="⚠ The follow-up is overdue"),
         "priority": st.column_config.SelectboxColumn(
             "Priority",
             options=list(PRIORITIES),
             format_func=lambda k: label_of(PRIORITY_LABELS, str(k)),
             required=True,
-            width=85,
+            width=70,
         ),
-        "manager": st.column_config.TextColumn("Manager", width=110),
-        "notes": st.column_config.TextColumn("Notes", width=200),
+        "manager": st.column_config.TextColumn("Manager", width=85),
+        "notes": st.column_config.TextColumn("Notes", width=100),
     }
-    # what people act on first (stage, follow-up) in view; prices and peers next; the rest
-    # scrolls
+    # at 1440 × 900 (content about 1,300 px wide) every column is in view: the widths add up
+    # to 1,265 px; the platform beside the title tells apart two channels of one name
     order = [
         c
         for c in (
-            "pick", "title", "stage", "days_in_stage", "next_follow_up", "overdue", "priority",
-            "price", "est_cpm", "vs_peers", "walk_away", "followers", "platform", "manager",
+            "pick", "title", "platform", "stage", "days_in_stage", "next_follow_up", "overdue",
+            "priority", "price", "est_cpm", "vs_peers", "walk_away", "followers", "manager",
             "notes",
         )
         if not (closed and c == "pick")
@@ -545,6 +548,17 @@ def _pipeline() -> None:
         if replies.is_empty():
             st.write("No channel has been contacted yet in this campaign.")
             return
+        summary = events.campaign_reply_summary(cur, camp.id)
+        st.metric(
+            "Median time to first reply",
+            format_hours(summary.median_hours),
+            delta=f"{format_count(summary.replied)} of {format_count(summary.contacted)} "
+            "contacted channels replied",
+            delta_color="off",
+            delta_arrow="off",
+            help="The median, over this campaign's channels that replied, of the time from "
+            "their first move to Contacted to their first reply",
+        )
         st.dataframe(
             [
                 {

@@ -17,6 +17,7 @@ from crm.ui.outreach import (
     campaign_money,
     currency_options,
     label_of,
+    money_by_campaign,
     open_campaign,
 )
 from crm.ui.state import get_store, pending_toast, run_write
@@ -45,8 +46,10 @@ elif show == "closed":
 else:
     frame = every
 
-# the money of each campaign in its own currency (budget.campaign_money), cached per campaign
-money = {int(i): campaign_money(int(i)) for i in frame["id"]}
+# the money of every campaign in its own currency, read at once (budget.campaigns_money)
+money = money_by_campaign()
+# a campaign created after that read (by someone else, just now) is read on its own
+money.update({int(i): campaign_money(int(i)) for i in frame["id"] if int(i) not in money})
 rows = []
 for r in frame.iter_rows(named=True):
     m = money[int(r["id"])]

@@ -84,8 +84,7 @@ with stages_col:
     head[1].caption("Name (press Enter to rename)")
     head[2].caption(
         "Cards in it",
-        help="Cards of campaigns that are not closed; a closed campaign's cards count too "
-        "when a stage is deleted.",
+        help="Cards of every campaign, closed ones too: a stage that holds any cannot be deleted.",
     )
     for index, stage in enumerate(stages):
         pos, name, info, up, down, drop = st.columns(widths, vertical_alignment="center")

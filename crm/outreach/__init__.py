@@ -3,7 +3,7 @@ message templates and each campaign's money."""
 
 # the board function stays crm.outreach.board.board: re-exported here it would hide the module
 from crm.outreach.board import Board, BoardFilter, Card, managers
-from crm.outreach.budget import CampaignMoney, campaign_money
+from crm.outreach.budget import CampaignMoney, campaign_money, campaigns_money
 from crm.outreach.campaigns import (
     GOALS,
     STATUSES,
@@ -17,7 +17,9 @@ from crm.outreach.campaigns import (
 )
 from crm.outreach.events import (
     ACTIVITY_TYPES,
+    ReplySummary,
     apply_no_response,
+    campaign_reply_summary,
     log_activity,
     move_cards,
     no_response_candidates,
@@ -35,6 +37,7 @@ from crm.outreach.shortlist import (
     entry_id,
     remove_entry,
     shortlist_frame,
+    update_entries,
     update_entry,
 )
 from crm.outreach.stages import (
@@ -44,6 +47,7 @@ from crm.outreach.stages import (
     list_stages,
     rename_stage,
     reorder_stages,
+    stage_counts,
 )
 from crm.outreach.templates import (
     PLACEHOLDERS,
@@ -71,6 +75,7 @@ __all__ = [
     "CampaignMoney",
     "Card",
     "Rendered",
+    "ReplySummary",
     "Stage",
     "add_from_text",
     "add_stage",
@@ -78,7 +83,9 @@ __all__ = [
     "apply_no_response",
     "campaign_id_by_name",
     "campaign_money",
+    "campaign_reply_summary",
     "campaigns_frame",
+    "campaigns_money",
     "check_template",
     "close_campaign",
     "contact_links",
@@ -103,9 +110,11 @@ __all__ = [
     "send_template",
     "set_no_response_days",
     "shortlist_frame",
+    "stage_counts",
     "template_values",
     "templates_frame",
     "timeline",
     "update_campaign",
+    "update_entries",
     "update_entry",
 ]

@@ -11,6 +11,8 @@ earlier rate). A figure that needs a missing rate is None, and ``missing_rates``
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -67,18 +69,41 @@ def _total(amounts: list[Decimal | None]) -> Decimal | None:
     return sum((a for a in amounts if a is not None), ZERO)
 
 
-def campaign_money(cur: duckdb.DuckDBPyConnection, campaign_id: int) -> CampaignMoney:
-    """The campaign's planned, committed and spent money against its budget (see the module's
-    docstring), each price converted at its own date's rate."""
-    campaign = get_campaign(cur, campaign_id)
-    sql, params = converted_sql(_PRICES, campaign.currency)
-    rows = cur.execute(
-        f"""
-        select channel_id, role, open, amount_to, rate_missing, date
-        from ({sql}) order by date, channel_id, role
-        """,
-        [*params, campaign_id, campaign_id, campaign_id],
-    ).fetchall()
+# the same prices for many campaigns at once: rows keyed by campaign too
+_PRICES_MANY = """
+    with entries as (
+        select s.campaign_id, s.channel_id, not coalesce(st.closing, false) as open
+        from shortlist s left join stages st on st.key = s.stage
+        where list_contains(?::bigint[], s.campaign_id)
+    ),
+    agreed as (
+        select p.campaign_id, p.channel_id, 'agreed' as role, true as open, p.amount,
+               p.currency, p.date
+        from prices p
+        join entries e on e.campaign_id = p.campaign_id and e.channel_id = p.channel_id
+                      and e.open
+        where p.kind = 'agreed'
+        qualify row_number() over (
+            partition by p.campaign_id, p.channel_id order by p.date desc, p.id desc) = 1
+    ),
+    paid as (
+        select p.campaign_id, p.channel_id, 'paid' as role, coalesce(e.open, false) as open,
+               p.amount, p.currency, p.date
+        from prices p
+        left join entries e on e.campaign_id = p.campaign_id and e.channel_id = p.channel_id
+        where list_contains(?::bigint[], p.campaign_id) and p.kind = 'paid'
+    )
+    select * from agreed union all select * from paid
+"""
+
+# one price row: channel id, role (agreed or paid), open, amount converted (None: no rate),
+# the currency whose rate is missing, the price's date
+_Row = tuple[int, str, bool, Decimal | None, str | None, dt.date]
+
+
+def _money(currency: str, budget: Decimal | None, rows: list[_Row]) -> CampaignMoney:
+    """The figures of the module's docstring from one campaign's price rows, ordered by date,
+    channel and role."""
     agreed = {int(ch): amount for ch, role, _, amount, _, _ in rows if role == "agreed"}
     paid: dict[int, list[Decimal | None]] = {}
     paid_open: set[int] = set()
@@ -100,9 +125,8 @@ def campaign_money(cur: duckdb.DuckDBPyConnection, campaign_id: int) -> Campaign
             if code is not None
         )
     )
-    budget = campaign.budget
     return CampaignMoney(
-        currency=campaign.currency,
+        currency=currency,
         budget=budget,
         planned=planned,
         committed=committed,
@@ -112,3 +136,47 @@ def campaign_money(cur: duckdb.DuckDBPyConnection, campaign_id: int) -> Campaign
         planned_channels=len(set(agreed) | (paid_open - set(agreed))),
         paid_channels=len(paid),
     )
+
+
+def campaign_money(cur: duckdb.DuckDBPyConnection, campaign_id: int) -> CampaignMoney:
+    """The campaign's planned, committed and spent money against its budget (see the module's
+    docstring), each price converted at its own date's rate."""
+    campaign = get_campaign(cur, campaign_id)
+    sql, params = converted_sql(_PRICES, campaign.currency)
+    rows = cur.execute(
+        f"""
+        select channel_id, role, open, amount_to, rate_missing, date
+        from ({sql}) order by date, channel_id, role
+        """,
+        [*params, campaign_id, campaign_id, campaign_id],
+    ).fetchall()
+    return _money(campaign.currency, campaign.budget, rows)
+
+
+def campaigns_money(
+    cur: duckdb.DuckDBPyConnection, campaign_ids: Iterable[int] | None = None
+) -> dict[int, CampaignMoney]:
+    """``campaign_money`` of many campaigns (None: every campaign) by id, read set-based: one
+    query per currency the campaigns are kept in, however many campaigns there are; an id
+    that names no campaign is left out."""
+    wanted = None if campaign_ids is None else sorted({int(i) for i in campaign_ids})
+    found = cur.execute(
+        "select id, currency, budget from campaigns "
+        "where ?::bigint[] is null or list_contains(?::bigint[], id) order by id",
+        [wanted, wanted],
+    ).fetchall()
+    by_currency: dict[str, list[int]] = {}
+    for cid, currency, _ in found:
+        by_currency.setdefault(str(currency), []).append(int(cid))
+    rows: dict[int, list[_Row]] = {int(cid): [] for cid, _, _ in found}
+    for currency, ids in by_currency.items():
+        sql, params = converted_sql(_PRICES_MANY, currency)
+        for cid, *row in cur.execute(
+            f"""
+            select campaign_id, channel_id, role, open, amount_to, rate_missing, date
+            from ({sql}) order by campaign_id, date, channel_id, role
+            """,
+            [*params, ids, ids],
+        ).fetchall():
+            rows[int(cid)].append(tuple(row))
+    return {int(cid): _money(str(code), budget, rows[int(cid)]) for cid, code, budget in found}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 import duckdb
@@ -269,6 +270,28 @@ def reply_times(
     scope = "k.campaign_id = ?" if campaign_id is not None else "true"
     sql = "with " + _REPLIES.format(scope=scope) + _BY[by]
     return frame(cur, sql, [campaign_id] if campaign_id is not None else [])
+
+
+@dataclass(frozen=True)
+class ReplySummary:
+    """A campaign's time to first reply: how many of its channels were contacted, how many
+    replied, and the median hours to the first reply over those that did."""
+
+    contacted: int
+    replied: int
+    median_hours: float | None
+
+
+def campaign_reply_summary(cur: duckdb.DuckDBPyConnection, campaign_id: int) -> ReplySummary:
+    """The campaign's overall time to first reply (see the module's docstring): the median
+    over its channels that replied, with how many were contacted and how many replied."""
+    sql = (
+        "with "
+        + _REPLIES.format(scope="k.campaign_id = ?")
+        + "select count(*), count(hours), median(hours) from times"
+    )
+    contacted, replied, median = cur.execute(sql, [campaign_id]).fetchall()[0]
+    return ReplySummary(int(contacted), int(replied), None if median is None else float(median))
 
 
 def no_response_days(cur: duckdb.DuckDBPyConnection) -> int:

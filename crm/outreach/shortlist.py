@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,17 +155,24 @@ def add_from_text(
     campaign_id: int,
     text: str,
     *,
+    refs: Sequence[tuple[str, str]] = (),
     author: str | None = None,
     manager: str | None = None,
 ) -> AddResult:
     """Add the channels a text names, one link or PLATFORM:HANDLE per line (or a CSV with a
-    channel column); lines naming no channel of the registry are reported with their reason."""
-    cells = _cells(text or "")
+    channel column), and those of ``refs`` ((where, text) pairs, e.g. the lines of a file read
+    by crm.importing.lists.channel_refs); what names no channel of the registry is reported
+    with where it stood and why."""
+    cells = [(f"line {n}", c) for n, c in _cells(text or "")] + [
+        (str(where), str(c)) for where, c in refs if str(c).strip()
+    ]
     if not cells:
         raise ValidationError("Paste at least one link or PLATFORM:HANDLE, one per line.")
-    lines = [n for n, _ in cells]
+    places = [w for w, _ in cells]
     raw = pl.Series("raw", [c.strip() for _, c in cells], pl.String)
-    parsed = channel_key_frame(raw).with_columns(line=pl.Series(lines), raw=raw)
+    parsed = channel_key_frame(raw).with_columns(
+        line=pl.int_range(len(cells), dtype=pl.Int64), raw=raw
+    )
     cur = store.cursor()
     try:
         cur.register("parsed", parsed.select("line", "platform", "handle"))
@@ -182,11 +189,12 @@ def add_from_text(
     unknown: list[str] = []
     chosen: list[int] = []
     for row in parsed.iter_rows(named=True):
+        where = places[row["line"]]
         if row["error"] is not None:
-            unknown.append(f"line {row['line']}: {row['error']}")
+            unknown.append(f"{where}: {row['error']}")
         elif row["line"] not in ids:
             key = f"{row['platform']}:{row['handle']}"
-            unknown.append(f"line {row['line']}: {key} is not in the registry")
+            unknown.append(f"{where}: {key} is not in the registry")
         else:
             chosen.append(int(ids[row["line"]]))
     result = (
@@ -249,6 +257,26 @@ def update_entry(
             move_cards(store, {entry_id: new_version}, stage, author=author)
             new_version += 1
     return new_version
+
+
+def update_entries(
+    store: Store,
+    edits: Mapping[int, tuple[int, Mapping[str, Any], Mapping[str, Any] | None]],
+    *,
+    author: str | None = None,
+) -> int:
+    """Several shortlist edits (entry id → (version shown, changes, values shown)) in one
+    transaction, each as ``update_entry`` (a stage change through ``move_cards``, with its
+    event): all are written or, when any is refused or stale, none; returns how many."""
+    if not edits:
+        raise ValidationError("There is no change to save.")
+    # every value is checked before anything is written, so a bad one names itself first
+    for changes in (changes for _, changes, _ in edits.values()):
+        clean_entry_fields(changes)
+    with store.transaction("outreach"):
+        for entry, (version, changes, seen) in edits.items():
+            update_entry(store, int(entry), int(version), changes, seen=seen, author=author)
+    return len(edits)
 
 
 def remove_entry(store: Store, entry_id: int, version: int) -> None:

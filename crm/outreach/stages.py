@@ -50,6 +50,15 @@ def stage_labels(cur: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {s.key: s.label for s in list_stages(cur)}
 
 
+def stage_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """How many shortlisted channels sit in each stage (every stage, 0 for an empty one),
+    across every campaign, closed ones too: their cards also keep a stage from being deleted."""
+    counts = {s.key: 0 for s in list_stages(cur)}
+    rows = cur.execute("select stage, count(*) from shortlist group by stage").fetchall()
+    counts.update({str(k): int(n) for k, n in rows})
+    return counts
+
+
 def get_stage(cur: duckdb.DuckDBPyConnection, key: str) -> Stage:
     """One stage by key; refuses an unknown key, naming the known ones."""
     stages = list_stages(cur)

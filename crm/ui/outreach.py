@@ -120,6 +120,16 @@ def campaign_money(campaign_id: int) -> budget.CampaignMoney:
     return _money(resolve_db_path(), _gen("outreach", "pricing"), campaign_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _all_money(path: str, generation: tuple[int, ...]) -> dict[int, budget.CampaignMoney]:
+    return budget.campaigns_money(get_store().cursor())
+
+
+def money_by_campaign() -> dict[int, budget.CampaignMoney]:
+    """Every campaign's money by id (budget.campaigns_money, set-based), cached."""
+    return _all_money(resolve_db_path(), _gen("outreach", "pricing"))
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _shortlist(
     path: str, generation: tuple[int, ...], campaign_id: int, today: dt.date

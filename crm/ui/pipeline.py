@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from crm.formatting import format_compact, format_money
+from crm.outreach import stages
 from crm.outreach.board import Board, BoardFilter, Card, board, managers
 from crm.pricing.currencies import base_currency, rates_frame
 from crm.store import Store
@@ -87,12 +88,16 @@ def campaign_options() -> dict[int, str]:
     return {int(r["id"]): r["name"] + closed.get(r["status"], "") for r in rows}
 
 
-# the Campaign page's own keys (app_pages/outreach/campaign.py): its tabs and its channel picker
+@st.cache_data(show_spinner=False, max_entries=8)
+def _stage_counts(path: str, generation: int) -> dict[str, int]:
+    return stages.stage_counts(get_store().cursor())
 
 
 def stage_counts() -> dict[str, int]:
-    """How many cards sit in each stage across every campaign (the board's counts), cached."""
-    return board_view(BoardFilter(), {}, 0, dt.date.today()).counts
+    """How many cards sit in each stage across every campaign, closed ones too
+    (crm.outreach.stages.stage_counts), cached."""
+    store = get_store()
+    return _stage_counts(store.path, store.generation("outreach"))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

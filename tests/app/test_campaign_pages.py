@@ -4,6 +4,8 @@ write lands in the database through crm/."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from decimal import Decimal
 
 import polars as pl
@@ -25,6 +27,7 @@ from crm.outreach.shortlist import add_to_shortlist, shortlist_frame
 from crm.pricing.prices import add_price
 from crm.ui.outreach import CAMPAIGN_KEY, format_hours, peer_text
 from crm.ui.state import get_store
+from crm.vocab.platforms import PLATFORM_LABELS
 
 from .conftest import open_page
 
@@ -212,6 +215,72 @@ def test_add_channels_from_pasted_text(app: AppTest) -> None:
         said == f"Added 0 channels to the shortlist. 1 was already on the shortlist ({lines[0]})."
     )
     assert shortlist_frame(get_store().cursor(), campaign_id).height == 2
+
+
+def test_the_shortlist_grid_fits_1440_wide_and_names_each_platform(app: AppTest) -> None:
+    campaign_id = _campaign(channels=3)
+    _open(app, campaign_id)
+    (grid,) = [d for d in app.dataframe if "pick" in d.proto.column_order]
+    order = list(grid.proto.column_order)
+    config = json.loads(grid.proto.columns)
+    # content of a 1440 × 900 window in the wide layout is about 1,300 px: every shown column
+    # has a width, and together they leave room for the grid's border and scroll bar
+    assert sum(config[c]["width"] for c in order) <= 1270
+    assert order[:3] == ["pick", "title", "platform"]
+    shown = app.session_state["campaign.held"][1]
+    expected = [
+        PLATFORM_LABELS[p]
+        for p in shortlist_frame(get_store().cursor(), campaign_id)["platform"].to_list()
+    ]
+    assert shown["platform"].to_list() == expected
+
+
+def test_add_channels_from_a_cp1251_file(app: AppTest) -> None:
+    campaign_id = _campaign()
+    picked = _channels(2)
+    keys = [f"{r['platform']}:{r['handle']}" for r in picked.iter_rows(named=True)]
+    body = "Название;Канал\n" + "".join(f"Ряд {i};{k}\n" for i, k in enumerate(keys))
+    body += "Нет;telegram:surely_nobody_has_this_zz\n"
+    _open(app, campaign_id)
+    app.get("file_uploader")[0].upload("список.csv", body.encode("cp1251"), "text/csv")
+    _button(app, "Add to the shortlist").click().run()
+    assert not app.exception and not app.error
+    listed = shortlist_frame(get_store().cursor(), campaign_id)
+    assert sorted(listed["channel_id"].to_list()) == sorted(picked["id"].to_list())
+    (said,) = [w.value for w in app.warning]
+    assert "список.csv, line 4: telegram:surely_nobody_has_this_zz is not in the registry" in said
+
+
+def test_add_channels_from_an_xlsx_list(app: AppTest) -> None:
+    campaign_id = _campaign()
+    picked = _channels(2)
+    keys = [f"{r['platform']}:{r['handle']}" for r in picked.iter_rows(named=True)]
+    out = io.BytesIO()
+    pl.DataFrame({"links": keys}).write_excel(out, include_header=False)
+    _open(app, campaign_id)
+    app.get("file_uploader")[0].upload(
+        "links.xlsx",
+        out.getvalue(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    _button(app, "Add to the shortlist").click().run()
+    assert not app.exception and not app.error and not app.warning
+    listed = shortlist_frame(get_store().cursor(), campaign_id)
+    assert sorted(listed["channel_id"].to_list()) == sorted(picked["id"].to_list())
+    assert [t.value for t in app.toast] == ["Added 2 channels"]
+
+
+def test_pipeline_tab_shows_the_campaigns_median_time_to_first_reply(app: AppTest) -> None:
+    cur = get_store().cursor()
+    summaries = {
+        int(i): events.campaign_reply_summary(cur, int(i))
+        for (i,) in cur.execute("select id from campaigns order by id").fetchall()
+    }
+    campaign_id, summary = next((i, s) for i, s in summaries.items() if s.replied)
+    _open(app, campaign_id, tab="Pipeline")
+    (metric,) = [m for m in app.metric if m.label == "Median time to first reply"]
+    assert metric.value == format_hours(summary.median_hours)
+    assert f"{summary.replied} of {summary.contacted} contacted" in str(metric.proto.delta)
 
 
 def _edit(app: AppTest, rows: dict[int, dict[str, object]]) -> AppTest:

@@ -4,16 +4,17 @@ added and deleted (refused while cards sit in the stage), the no-response wait."
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
 from crm import registry
-from crm.outreach.campaigns import create_campaign
+from crm.outreach.campaigns import close_campaign, create_campaign
 from crm.outreach.events import move_cards, no_response_days
 from crm.outreach.shortlist import add_to_shortlist, entry_id
-from crm.outreach.stages import get_stage, list_stages
+from crm.outreach.stages import get_stage, list_stages, stage_counts
 from crm.pricing.currencies import base_currency, rates_frame
 from crm.ui.state import get_store
 
@@ -105,6 +106,25 @@ def test_refuses_deleting_a_stage_holding_cards_then_deletes_it_once_empty(
     stages = list_stages(cur)
     assert "contract_sent" not in [s.key for s in stages]
     assert [s.position for s in stages] == list(range(1, len(stages) + 1))
+
+
+def test_stage_counts_include_the_cards_of_closed_campaigns(app: AppTest) -> None:
+    store = get_store()
+    cur = store.cursor()
+    before = stage_counts(cur)["scheduled"]
+    campaign = create_campaign(store, name="Closed settings campaign")
+    channels = registry.list_channels(cur)["id"].head(3).to_list()
+    add_to_shortlist(store, campaign, channels, stage="scheduled")
+    close_campaign(store, campaign, 1)
+    counts = stage_counts(cur)
+    open_page(app, "settings")
+    shown = [
+        int(re.sub(r"\D", "", m.value.split(" · ")[0]))
+        for m in app.markdown
+        if re.fullmatch(r"[\d\u202f\u00a0 ,]+( · :orange-badge\[closing\])?", m.value)
+    ]
+    assert shown == [counts[s.key] for s in list_stages(cur)]
+    assert counts["scheduled"] == before + 3  # the closed campaign's three cards count
 
 
 def test_protected_stages_cannot_be_deleted_and_moving_up_reorders(app: AppTest) -> None:

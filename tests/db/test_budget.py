@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from crm.outreach.budget import CampaignMoney, campaign_money
+from crm.demo import generate_demo
+from crm.outreach.budget import CampaignMoney, campaign_money, campaigns_money
 from crm.outreach.campaigns import create_campaign
 from crm.outreach.events import move_cards
 from crm.outreach.shortlist import add_to_shortlist
@@ -108,3 +109,43 @@ def test_money_in_a_foreign_currency_and_empty(store: Store) -> None:
     assert campaign_money(store.cursor(), empty) == CampaignMoney(
         "RUB", None, Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), False, [], 0, 0
     )
+
+
+def test_campaigns_money_reads_many_campaigns_at_once(
+    spring: tuple[Store, int, dict[str, int]],
+) -> None:
+    store, cid, ch = spring
+    # a second campaign in USD shares channels a and c with Spring: nothing crosses over
+    other = create_campaign(store, name="Other", budget="1000", currency="USD")
+    add_to_shortlist(store, other, [ch["a"], ch["c"]])
+    add_price(store, ch["a"], format="post", kind="agreed", amount="9000", currency="RUB",
+              on=d(2), campaign_id=other)  # fmt: skip
+    add_price(store, ch["c"], format="post", kind="paid", amount="40", currency="USD",
+              on=d(12), campaign_id=other)  # fmt: skip
+    empty = create_campaign(store, name="Empty")
+    money = campaigns_money(store.cursor())
+    assert set(money) == {cid, other, empty}
+    assert money[cid] == CampaignMoney(
+        "RUB", Decimal("100000.00"), Decimal("102750.00"), Decimal("45000.00"),
+        Decimal("57750.00"), True, [], 3, 2,
+    )  # fmt: skip
+    # a: 9 000 RUB / 90 = $100 agreed, unpaid; c: paid $40 without an agreed price
+    assert money[other] == CampaignMoney(
+        "USD", Decimal("1000.00"), Decimal("140.00"), Decimal("100.00"), Decimal("40.00"),
+        False, [], 2, 1,
+    )  # fmt: skip
+    assert money[empty] == CampaignMoney(
+        "RUB", None, Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), False, [], 0, 0
+    )
+    assert campaigns_money(store.cursor(), [other, 999_999]) == {other: money[other]}
+    assert campaigns_money(store.cursor(), []) == {}
+
+
+def test_campaigns_money_equals_campaign_money_for_every_demo_campaign(store: Store) -> None:
+    generate_demo(store)
+    cur = store.cursor()
+    ids = [int(i) for (i,) in cur.execute("select id from campaigns order by id").fetchall()]
+    assert len(ids) == 6
+    money = campaigns_money(cur)
+    assert money == {i: campaign_money(cur, i) for i in ids}
+    assert any(m.spent for m in money.values())  # the demo has paid prices to compare

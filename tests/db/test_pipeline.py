@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from crm.errors import NotFound, StaleEdit, ValidationError
-from crm.outreach.campaigns import create_campaign
+from crm.outreach.campaigns import close_campaign, create_campaign
 from crm.outreach.events import log_activity, move_cards, timeline
 from crm.outreach.shortlist import add_to_shortlist, update_entry
 from crm.outreach.stages import (
@@ -17,6 +17,7 @@ from crm.outreach.stages import (
     list_stages,
     rename_stage,
     reorder_stages,
+    stage_counts,
 )
 from crm.registry import add_channel
 from crm.store import Store
@@ -125,6 +126,25 @@ def test_delete_refusal_names_campaigns(board: tuple[Store, int, dict[str, int]]
         "The stage “Prospect” still holds 3 channels (2 in “Spring”, 1 in “Autumn”). "
         "Move them to another stage first."
     )
+
+
+def test_stage_counts_count_every_campaign_closed_ones_too(
+    board: tuple[Store, int, dict[str, int]],
+) -> None:
+    store, _, entries = board
+    other = create_campaign(store, name="Autumn")
+    x, y = add_channel(store, "vk", "x"), add_channel(store, "vk", "y")
+    add_to_shortlist(store, other, [x, y], stage="prospect")
+    move_cards(store, {entries["alpha"]: 1}, "contacted")
+    close_campaign(store, other, 1)
+    counts = stage_counts(store.cursor())
+    # Spring: beta and gamma shortlisted, alpha contacted; closed Autumn: x and y prospects
+    assert counts["shortlisted"] == 2
+    assert counts["contacted"] == 1
+    assert counts["prospect"] == 2
+    assert list(counts) == [s.key for s in list_stages(store.cursor())]
+    assert sum(counts.values()) == 5
+    assert counts["paid"] == 0
 
 
 def test_last_open_stage_cannot_go(store: Store) -> None:

@@ -10,7 +10,9 @@ import pytest
 from crm.errors import ValidationError
 from crm.outreach.campaigns import create_campaign
 from crm.outreach.events import (
+    ReplySummary,
     apply_no_response,
+    campaign_reply_summary,
     move_cards,
     no_response_candidates,
     no_response_days,
@@ -101,6 +103,17 @@ def test_reply_times_per_channel_and_owner(history: Store) -> None:
     ]
     with pytest.raises(ValidationError, match="entry, channel or owner"):
         reply_times(history.cursor(), by="month")  # type: ignore[arg-type]
+
+
+def test_campaign_reply_summary_is_the_median_over_its_channels(history: Store) -> None:
+    cur = history.cursor()
+    ids = dict(cur.execute("select name, id from campaigns").fetchall())
+    # Spring: five contacted; alpha replied after 6 h, beta after 24 h: median (6 + 24) / 2
+    assert campaign_reply_summary(cur, ids["Spring"]) == ReplySummary(5, 2, 15.0)
+    # Autumn: alpha alone, after 2 h
+    assert campaign_reply_summary(cur, ids["Autumn"]) == ReplySummary(1, 1, 2.0)
+    empty = create_campaign(history, name="Empty")
+    assert campaign_reply_summary(cur, empty) == ReplySummary(0, 0, None)
 
 
 def test_no_response_candidates_and_applying_them(history: Store) -> None:

@@ -13,6 +13,7 @@ from crm.outreach.shortlist import (
     add_from_text,
     add_to_shortlist,
     remove_entry,
+    update_entries,
     update_entry,
 )
 from crm.registry import add_channel
@@ -132,6 +133,46 @@ def test_update_entry_fields_and_stage(two: tuple[Store, int, int, int]) -> None
     with pytest.raises(StaleEdit, match="moved to “Contacted” by Ivan"):
         update_entry(store, eid, 2, {"stage": "replied"})
     assert len(_events(store)) == 2
+
+
+def test_update_entries_writes_all_or_nothing(two: tuple[Store, int, int, int]) -> None:
+    store, cid, a, b = two
+    add_to_shortlist(store, cid, [a, b])
+    ids = dict(store.cursor().execute("select channel_id, id from shortlist").fetchall())
+    # someone else edits b's notes: b is now at version 2
+    update_entry(store, ids[b], 1, {"notes": "theirs"})
+    with pytest.raises(StaleEdit):
+        update_entries(
+            store,
+            {
+                ids[a]: (1, {"stage": "contacted", "manager": "Olga"}, None),
+                ids[b]: (1, {"notes": "mine"}, {"notes": None}),
+            },
+            author="Olga",
+        )
+    assert _rows(store) == [
+        (a, "shortlisted", "normal", None),
+        (b, "shortlisted", "normal", None),
+    ]
+    assert len(_events(store)) == 2  # the two additions only: a's move was rolled back
+    notes = store.cursor().execute("select notes from shortlist order by channel_id").fetchall()
+    assert notes == [(None,), ("theirs",)]
+
+    saved = update_entries(
+        store,
+        {
+            ids[a]: (1, {"stage": "contacted", "manager": "Olga"}, None),
+            ids[b]: (2, {"priority": "low"}, None),
+        },
+        author="Olga",
+    )
+    assert saved == 2
+    assert _rows(store) == [(a, "contacted", "normal", "Olga"), (b, "shortlisted", "low", None)]
+    assert _events(store)[-1] == (a, "stage", "shortlisted", "contacted", "Olga")
+    with pytest.raises(ValidationError, match="Priority must be one of"):
+        update_entries(store, {ids[b]: (3, {"priority": "urgent"}, None)})
+    with pytest.raises(ValidationError, match="no change"):
+        update_entries(store, {})
 
 
 def test_remove_entry_keeps_history(two: tuple[Store, int, int, int]) -> None:
