@@ -26,6 +26,15 @@ def _hover(row: dict[str, object], base: str) -> str:
     return "<br>".join([own, rate, *extra])
 
 
+def _price_axis(placed: pl.DataFrame, base: str) -> dict[str, object]:
+    """From zero to a little above the dearest price, so no point sits on the chart's edge."""
+    axis: dict[str, object] = {"title": {"text": f"Price, {base}"}, "rangemode": "tozero"}
+    if placed.height:
+        top = float(placed["amount_base"].max())  # type: ignore[arg-type]
+        axis["range"] = [0, top * 1.15 if top > 0 else 1]
+    return axis
+
+
 def price_history_figure(history: pl.DataFrame) -> go.Figure:
     """A channel's prices (``crm.pricing.price_history``) in the base currency over time, one
     line per format and kind; the hover gives the price as entered and the rate's date. Prices
@@ -74,7 +83,7 @@ def price_history_figure(history: pl.DataFrame) -> go.Figure:
         hovermode="closest",
         legend={"orientation": "h", "y": -0.15},
         xaxis=date_axis(placed["date"].to_list()),
-        yaxis={"title": {"text": f"Price, {base}"}, "rangemode": "tozero"},
+        yaxis=_price_axis(placed, base),
         annotations=notes,
     )
     return fig

@@ -44,6 +44,8 @@ def test_one_line_per_format_and_kind_in_the_base_currency() -> None:
     assert listed.customdata[1] == "₽12\u202f000.00<br>in RUB: no conversion"
     assert agreed.customdata[0].endswith("at the rate of 10 Mar 2026<br>Spring")
     assert fig.layout.yaxis.title.text == "Price, RUB"
+    # room above the dearest price, so its point never sits on the chart's edge
+    assert list(fig.layout.yaxis.range) == [0, 12000.0 * 1.15]
     assert [a.text for a in fig.layout.annotations] == [
         "1 price not shown: no exchange rate to RUB on or before their date"
     ]
