@@ -11,9 +11,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from crm.cli.output import REJECTED, add_date_order_option, add_import_options, err
+from crm.cli.output import REJECTED, add_import_options, err
 from crm.cli.pricing import cmd_import_prices, cmd_import_rates
-from crm.cli.registry import add_channel_import_options, cmd_export, cmd_import_channels
+from crm.cli.registry import cmd_export, cmd_import_channels
 from crm.cli.workspace import cmd_init
 from crm.errors import CrmError
 from crm.parsing.text import shorten_quoted
@@ -51,8 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     channels = kinds.add_parser(
         "channels", parents=[db_late], help="channels (CSV, TSV or XLSX; upsert by platform+handle)"
     )
-    add_import_options(channels)
-    channels.add_argument("--platform", help="platform for rows that do not name one")
+    add_import_options(
+        channels, platform="platform for rows that do not name one", currency_of="prices"
+    )
     channels.add_argument(
         "--provenance",
         choices=PROVENANCES,
@@ -65,7 +66,6 @@ def build_parser() -> argparse.ArgumentParser:
         type=dt.date.fromisoformat,
         help="date of the rows that have no date column (default: today)",
     )
-    add_channel_import_options(channels)
     channels.set_defaults(run=cmd_import_channels)
 
     prices = kinds.add_parser(
@@ -73,16 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[db_late],
         help="a price list: channel, format, kind, amount, currency, date, source, note",
     )
-    add_import_options(prices)
-    prices.add_argument(
-        "--currency",
-        metavar="CUR",
-        help="currency of amounts whose row names none (RUB, USD …); needed when there are any",
+    add_import_options(
+        prices,
+        platform="platform of channels that a row names by their handle alone",
+        currency_of="amounts",
     )
-    prices.add_argument(
-        "--platform", help="platform of channels that a row names by their handle alone"
-    )
-    add_date_order_option(prices)
     prices.set_defaults(run=cmd_import_prices)
 
     rates = kinds.add_parser(
@@ -91,7 +86,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="exchange rates: date, currency, rate (per unit, in the base currency)",
     )
     add_import_options(rates)
-    add_date_order_option(rates)
     rates.set_defaults(run=cmd_import_rates)
 
     export = commands.add_parser(

@@ -10,9 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # `crm --help` need not load the store or the engine
+if TYPE_CHECKING:  # `crm --help` need not load the engine
     from crm.importing.results import ImportResult
-    from crm.store import Store
 
 OK, REJECTED, USAGE = 0, 1, 2
 
@@ -44,13 +43,15 @@ def err(message: str) -> None:
     print(f"crm: {message}", file=sys.stderr)
 
 
-# an import of a file: (the open store, the staged report path or None) → what it did
-Importer = Callable[["Store", Path | None], "ImportResult"]
+# an import of a file, crm.importing's import_*_file: (store, FILE, mapping=, dry_run=,
+# report=, date_order=, and the kind's own choices) → what it did
+Importer = Callable[..., "ImportResult"]
 
 
-def run_import(args: argparse.Namespace, importer: Importer) -> int:
+def run_import(args: argparse.Namespace, importer: Importer, **choices: object) -> int:
     """Run a `crm import` command: refuse a dry run without a database and a report path that
-    must not be written (before anything is opened), import, then print the result in
+    must not be written (before anything is opened), import ``args.file`` with the options
+    every import takes and the kind's own ``choices``, then print the result in
     ``args.format``. The report is written beside its target and moved in once all went well."""
     from crm.cli.files import check_report_target, require_database, staged
     from crm.store import open_store, resolve_db_path
@@ -63,7 +64,15 @@ def run_import(args: argparse.Namespace, importer: Importer) -> int:
     with staged(args.report) as report:
         store = open_store(db)
         try:
-            result = importer(store, report)
+            result = importer(
+                store,
+                args.file,
+                mapping=dict(args.map) or None,
+                dry_run=args.dry_run,
+                report=report,
+                date_order=args.date_order,
+                **choices,
+            )
         finally:
             store.close()
     print_import_result(result, args.format)
@@ -104,20 +113,25 @@ def print_import_result(result: ImportResult, fmt: str) -> None:
                 print(f"warning: {warning}")
 
 
-def add_import_options(parser: argparse.ArgumentParser, *, mapping: bool = True) -> None:
-    """The options every `crm import` of a file takes: FILE, --map, --dry-run, --report,
-    --force and --format."""
+def add_import_options(
+    parser: argparse.ArgumentParser,
+    *,
+    platform: str | None = None,
+    currency_of: str | None = None,
+) -> None:
+    """The options of a `crm import` of a file: FILE, --map, --dry-run, --report, --force,
+    --format and --date-order; with its help text, --platform; with what it prices
+    ("prices", "amounts"), --currency."""
     parser.add_argument("file", metavar="FILE", type=Path)
-    if mapping:
-        parser.add_argument(
-            "--map",
-            metavar="SRC=DST",
-            nargs="+",
-            action="extend",
-            type=mapping_pair,
-            default=[],
-            help="map a file column to a field name (several allowed)",
-        )
+    parser.add_argument(
+        "--map",
+        metavar="SRC=DST",
+        nargs="+",
+        action="extend",
+        type=mapping_pair,
+        default=[],
+        help="map a file column to a field name (several allowed)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     parser.add_argument(
         "--report",
@@ -129,16 +143,21 @@ def add_import_options(parser: argparse.ArgumentParser, *, mapping: bool = True)
         "--force", action="store_true", help="replace the --report file if it exists"
     )
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
-
-
-def add_date_order_option(parser: argparse.ArgumentParser) -> None:
-    """--date-order: how to read dates such as 03/04/2024 that the file leaves open."""
     parser.add_argument(
         "--date-order",
         choices=("dmy", "mdy"),
         help="day first (dmy) or month first (mdy) for dates such as 03/04/2024, when the "
         "file's values do not settle it",
     )
+    if platform is not None:
+        parser.add_argument("--platform", help=platform)
+    if currency_of is not None:
+        parser.add_argument(
+            "--currency",
+            metavar="CUR",
+            help=f"currency of {currency_of} whose row names none (RUB, USD …); needed when "
+            "there are any",
+        )
 
 
 def mapping_pair(text: str) -> tuple[str, str]:

@@ -10,34 +10,10 @@ from crm.cli.output import run_import
 def cmd_import_prices(args: argparse.Namespace) -> int:
     from crm.importing.prices import import_prices_file
 
-    mapping = dict(args.map)
-    return run_import(
-        args,
-        lambda store, report: import_prices_file(
-            store,
-            args.file,
-            mapping=mapping or None,
-            dry_run=args.dry_run,
-            report=report,
-            currency=args.currency,
-            date_order=args.date_order,
-            platform=args.platform,
-        ),
-    )
+    return run_import(args, import_prices_file, currency=args.currency, platform=args.platform)
 
 
 def cmd_import_rates(args: argparse.Namespace) -> int:
     from crm.importing.rates import import_rates_file
 
-    mapping = dict(args.map)
-    return run_import(
-        args,
-        lambda store, report: import_rates_file(
-            store,
-            args.file,
-            mapping=mapping or None,
-            dry_run=args.dry_run,
-            report=report,
-            date_order=args.date_order,
-        ),
-    )
+    return run_import(args, import_rates_file)

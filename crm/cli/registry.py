@@ -5,38 +5,20 @@ from __future__ import annotations
 import argparse
 
 from crm.cli.files import require_database
-from crm.cli.output import OK, add_date_order_option, run_import
+from crm.cli.output import OK, run_import
 from crm.store import Store, resolve_db_path
-
-
-def add_channel_import_options(parser: argparse.ArgumentParser) -> None:
-    """The options of `crm import channels` that settle what a file leaves open."""
-    parser.add_argument(
-        "--currency",
-        metavar="CUR",
-        help="currency of prices whose row names none (RUB, USD …); needed when there are any",
-    )
-    add_date_order_option(parser)
 
 
 def cmd_import_channels(args: argparse.Namespace) -> int:
     from crm.importing.channels import import_channels_file
 
-    mapping = dict(args.map)
     return run_import(
         args,
-        lambda store, report: import_channels_file(
-            store,
-            args.file,
-            platform=args.platform,
-            mapping=mapping or None,
-            dry_run=args.dry_run,
-            provenance=args.provenance,
-            measured_on=args.measured_on,
-            report=report,
-            currency=getattr(args, "currency", None),
-            date_order=getattr(args, "date_order", None),
-        ),
+        import_channels_file,
+        platform=args.platform,
+        provenance=args.provenance,
+        measured_on=args.measured_on,
+        currency=args.currency,
     )
 
 

@@ -18,24 +18,26 @@ import duckdb
 import polars as pl
 
 from crm import metrics
-from crm.errors import CrmError, ImportRefused, ValidationError
+from crm.errors import ImportRefused
 from crm.fields import CHANNELS, SNAPSHOT_METRICS
 from crm.importing.mapping import infer_defaults
-from crm.importing.normalise import Sources, combined
+from crm.importing.normalise import Sources, raw_column
 from crm.importing.plan import (
     ImportKind,
     ImportPlan,
     Options,
     Step,
     apply_plan,
+    choice,
+    import_file,
+    no_column,
     plan_import,
 )
-from crm.importing.read import RawTable, read_table
-from crm.importing.report import rejects_csv
+from crm.importing.prices import price_currency_choice
+from crm.importing.read import RawTable
 from crm.importing.results import ImportResult
-from crm.parsing.dates import DATE_ORDERS, DateOrder
-from crm.parsing.text import shorten
 from crm.parsing.types import EARLIEST_MEASUREMENT, refusal
+from crm.pricing.prices import price_reasons
 from crm.registry.queries import latest_sql
 from crm.store import Store, quote_ident
 from crm.vocab.platforms import PLATFORMS, canonical_url, check_platform, parse_link_frame
@@ -78,8 +80,7 @@ def _identity(
     field = CHANNELS.by_name
 
     def raw(name: str) -> pl.Series:
-        column = combined(frame, sources.get(name, []), field(name))
-        return nulls if column is None else column
+        return raw_column(frame, sources, field(name))
 
     handle_raw, url_raw = raw("handle"), raw("url")
     # "@name" among the links: the handle where no handle column gives one, and no link
@@ -157,11 +158,20 @@ def _finish(rows: pl.DataFrame, options: Options) -> pl.DataFrame:
 
 def _check_mapping(columns: list[str], mapping: dict[str, str | None]) -> None:
     if not set(mapping.values()) & {"handle", "url"}:
-        raise ImportRefused(
-            f"No column holds handles or links to channels. Columns found: "
-            f"{', '.join(shorten(c) for c in columns)}. Map one of them to “handle” or “url” "
-            "(in the column mapping, or with --map COLUMN=handle)."
+        raise no_column(
+            columns,
+            "holds handles or links to channels",
+            "Map one of them to “handle” or “url” (in the column mapping, or with "
+            "--map COLUMN=handle).",
         )
+
+
+def _check_rows(cur: duckdb.DuckDBPyConnection, rows: pl.DataFrame, options: Options) -> pl.Series:
+    """A listed price of zero or less, or in no ISO 4217 currency: a price list's own check."""
+    reasons = price_reasons(rows, amount="price")
+    # the shared check calls the figure an amount; a channel file calls it its price
+    named = reasons.str.replace(r"^amount ", "price ")
+    return pl.select(pl.when(rows["price"].is_not_null()).then(named)).to_series()
 
 
 # ---------------------------------------------------------------- classifying
@@ -418,6 +428,7 @@ CHANNEL_IMPORT = ImportKind(
     finish=_finish,
     check_mapping=_check_mapping,
     parts=("registry", "pricing"),
+    check_rows=_check_rows,
 )
 
 
@@ -456,29 +467,16 @@ def plan_channel_import(
         raise ImportRefused("The measurement date cannot be in the future.")
     if measured_on is not None and measured_on < EARLIEST_MEASUREMENT:
         raise ImportRefused(f"The measurement date cannot be before {EARLIEST_MEASUREMENT.year}.")
-    order: DateOrder | None = None
-    if date_order is not None:
-        if date_order not in DATE_ORDERS:
-            raise ImportRefused(
-                f"The date order must be dmy (day first) or mdy (month first), not “{date_order}”."
-            )
-        order = "dmy" if date_order == "dmy" else "mdy"
-    try:
-        chosen_currency = CHANNELS.by_name("currency").check(currency)
-    except ValidationError as exc:
-        raise ImportRefused(str(exc)) from None
+    chosen_currency = price_currency_choice(currency)
     hints = infer_defaults(table.columns)
-    try:
-        chosen_platform = check_platform(platform) if platform else hints["platform"]
-    except ValidationError as exc:
-        raise ImportRefused(str(exc)) from None
+    chosen_platform = choice(check_platform, platform) if platform else hints["platform"]
     options = {
         "platform": chosen_platform,
         "kind": kind or hints["kind"] or "person",
         "provenance": provenance,
         "measured_on": measured_on,
         "currency": chosen_currency,
-        "date_order": order,
+        "date_order": date_order,
     }
     plan = plan_import(cur, CHANNEL_IMPORT, table, mapping, options, preview=preview)
     if plan.undated and measured_on is None:
@@ -501,7 +499,7 @@ def apply_import(
     """Write a planned import in one transaction (rows re-classified inside it); all or nothing.
 
     Refuses (StaleEdit) when a channel it would update was changed since the preview."""
-    return apply_plan(store, CHANNEL_IMPORT, plan, source or f"import: {plan.filename}", progress)
+    return apply_plan(store, CHANNEL_IMPORT, plan, source, progress)
 
 
 def import_channels_file(
@@ -516,37 +514,29 @@ def import_channels_file(
     report: str | Path | None = None,
     currency: str | None = None,
     date_order: str | None = None,
+    progress: Step | None = None,
 ) -> ImportResult:
     """Import a CSV/TSV/XLSX file of channels (upsert on platform + handle); refuses unreadable files,
     and files that need a choice not made (a currency for prices, the order of day and month).
 
     With ``report``, the rejected rows (line, reason and their cells) are written there as CSV.
     """
-    file = Path(path)
-    if report is not None and not Path(report).resolve().parent.is_dir():
-        raise ImportRefused(f"Cannot write the report {report}: its folder does not exist.")
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise ImportRefused(f"Cannot read {file}: {exc.strerror or exc}.") from None
-    table = read_table(data, file.name)
-    plan = plan_channel_import(
-        store.cursor(),
-        table,
-        mapping,
-        platform,
-        provenance=provenance,
-        measured_on=measured_on,
-        preview=dry_run,  # written at once: compared with the registry inside the write only
-        currency=currency,
-        date_order=date_order,
+    return import_file(
+        store,
+        CHANNEL_IMPORT,
+        path,
+        lambda cur, table, preview: plan_channel_import(
+            cur,
+            table,
+            mapping,
+            platform,
+            provenance=provenance,
+            measured_on=measured_on,
+            preview=preview,
+            currency=currency,
+            date_order=date_order,
+        ),
+        dry_run=dry_run,
+        report=report,
+        progress=progress,
     )
-    if plan.blockers:
-        raise ImportRefused(" ".join(plan.blockers))
-    result = plan.result(dry_run=True) if dry_run else apply_import(store, plan)
-    if report is not None:
-        try:
-            Path(report).write_bytes(rejects_csv(result, table))
-        except OSError as exc:
-            raise CrmError(f"Cannot write the report {report}: {exc.strerror or exc}.") from None
-    return result

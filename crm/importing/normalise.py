@@ -15,11 +15,18 @@ import polars as pl
 from crm.fields import Entity, Field
 from crm.importing.read import LINE, RawTable
 from crm.importing.results import DuplicateRow
-from crm.parsing.numbers import abbreviated_amounts
 from crm.parsing.text import shorten_quoted
-from crm.parsing.types import CURRENCY_SIGNS, Reading, currency_sign, refusal
+from crm.parsing.types import Reading, currency_sign, refusal
 
-__all__ = ["Prepare", "Sources", "combined", "dedupe", "normalise_rows", "sources_of"]
+__all__ = [
+    "Prepare",
+    "Sources",
+    "combined",
+    "dedupe",
+    "normalise_rows",
+    "raw_column",
+    "sources_of",
+]
 
 Sources = dict[str, list[str]]  # field name → the file's columns mapped to it
 # a kind's own columns, computed before the generic loop: (columns by field name, reasons)
@@ -63,6 +70,15 @@ def combined(frame: pl.DataFrame, headers: list[str], field: Field) -> pl.Series
     return frame.select(pl.coalesce(headers).alias(field.name)).to_series()
 
 
+def raw_column(frame: pl.DataFrame, sources: Sources, field: Field) -> pl.Series:
+    """The text a field reads from the file (see ``combined``); nulls where no column is
+    mapped to it."""
+    column = combined(frame, sources.get(field.name, []), field)
+    if column is None:
+        return pl.Series(field.name, [None] * frame.height, dtype=pl.String)
+    return column
+
+
 def normalise_rows(
     table: RawTable,
     mapping: Mapping[str, str | None],
@@ -76,10 +92,9 @@ def normalise_rows(
     and reason). A row is rejected for the first reason found: the kind's own, then the
     fields' in entity order. Fields the file lacks are null columns of their type.
 
-    ``reading`` takes the user's choices to the normalisers and brings back how each column
-    was read; ``options["currency"]`` is the currency of amounts whose row names none;
-    ``options["abbreviated_amounts"]`` reads amounts written with тыс, K or млн (price lists)
-    where money is otherwise written in full."""
+    ``reading`` takes the user's choices to the normalisers (the order of day and month,
+    amounts written with тыс, K or млн) and brings back how each column was read;
+    ``options["currency"]`` is the currency of amounts whose row names none."""
     frame = table.frame
     n = frame.height
     opts = options or {}
@@ -113,8 +128,6 @@ def normalise_rows(
         if raw is None:
             columns[name] = f.spec.nulls(n, name)
             continue
-        if f.spec.value_kind == "money" and opts.get("abbreviated_amounts"):
-            raw = _written_out(raw)
         clean, reason = f.normalise(raw, reading=reading)
         columns[name] = clean.alias(name)
         reasons.append(reason)
@@ -139,14 +152,6 @@ def normalise_rows(
         "line", reason="cut"
     )
     return rows.filter(reason.is_null()), rejected
-
-
-def _written_out(raw: pl.Series) -> pl.Series:
-    """Amounts of a price list written with тыс, K or млн (``1,5 тыс ₽``) in full digits
-    (``1500``; the currency was read from the cell already); other cells as they were."""
-    bare = raw.cast(pl.String).str.replace_all(CURRENCY_SIGNS, "")
-    full = abbreviated_amounts(bare)
-    return pl.select(pl.when(full != bare).then(full).otherwise(raw)).to_series().alias(raw.name)
 
 
 def dedupe(rows: pl.DataFrame, key: tuple[str, ...]) -> tuple[pl.DataFrame, list[DuplicateRow]]:

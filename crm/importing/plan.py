@@ -12,19 +12,20 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
 
-from crm.errors import CrmError, ImportRefused, StaleEdit
+from crm.errors import CrmError, ImportRefused, StaleEdit, ValidationError
 from crm.fields import Entity
 from crm.importing.mapping import mapping_warnings, resolve_mapping
 from crm.importing.normalise import Prepare, dedupe, normalise_rows, sources_of
 from crm.importing.read import RawTable, read_table
 from crm.importing.report import rejects_csv
 from crm.importing.results import DuplicateRow, ImportResult, RejectedRow
-from crm.parsing.dates import DateOrder, read_as
+from crm.parsing.dates import DATE_ORDERS, DateOrder, read_as
+from crm.parsing.text import shorten
 from crm.parsing.types import RateUnit, Reading
 from crm.store import Store, quote_ident
 from crm.workspace import mark_imported
@@ -215,6 +216,37 @@ def _preview(
     return frame
 
 
+T = TypeVar("T")
+
+
+def no_column(columns: list[str], what: str, advice: str) -> ImportRefused:
+    """The refusal of a file in which no column ``what`` ("holds the amounts"): the columns
+    it has, and ``advice`` on which to map."""
+    found = ", ".join(shorten(c) for c in columns)
+    return ImportRefused(f"No column {what}. Columns found: {found}. {advice}")
+
+
+def choice(check: Callable[[Any], T], value: object) -> T:
+    """A choice the user made for an import (a currency, a platform), checked by ``check``: a
+    value it refuses refuses the import, with the check's own sentence."""
+    try:
+        return check(value)
+    except ValidationError as exc:
+        raise ImportRefused(str(exc)) from None
+
+
+def date_order_choice(value: object) -> DateOrder | None:
+    """The order of day and month chosen for dates that read both ways: dmy, mdy or none."""
+    if value is None:
+        return None
+    for order in DATE_ORDERS:
+        if value == order:
+            return order
+    raise ImportRefused(
+        f"The date order must be dmy (day first) or mdy (month first), not “{value}”."
+    )
+
+
 def plan_import(
     cur: duckdb.DuckDBPyConnection,
     kind: ImportKind,
@@ -229,12 +261,18 @@ def plan_import(
 
     With ``preview=False`` the rows are not compared with the database (an import that is
     written at once is classified inside its write anyway): the plan has no preview rows.
+    ``options``: the kind's own, and the engine's: ``date_order`` (dmy or mdy) of dates that
+    read both ways, ``currency`` of amounts whose row names none, ``abbreviated_amounts``
+    (amounts may be written with тыс, K or млн, as price lists write them).
     """
     opts = dict(options or {})
+    opts["date_order"] = date_order_choice(opts.get("date_order"))
     resolved = resolve_mapping(table.columns, mapping, kind.entity)
     if kind.check_mapping:
         kind.check_mapping(table.columns, resolved)
-    reading = Reading(date_order=opts.get("date_order"))
+    reading = Reading(
+        date_order=opts["date_order"], abbreviated=bool(opts.get("abbreviated_amounts"))
+    )
     rows, rejected = normalise_rows(
         table, resolved, kind.entity, prepare=kind.prepare, options=opts, reading=reading
     )
@@ -350,11 +388,13 @@ def apply_plan(
     store: Store,
     kind: ImportKind,
     plan: ImportPlan,
-    source: str,
+    source: str | None = None,
     progress: Step | None = None,
 ) -> ImportResult:
     """Write a planned import in one transaction (rows re-classified inside it); all or
-    nothing. Refuses with StaleEdit when a record it updates changed since the preview."""
+    nothing. Refuses with StaleEdit when a record it updates changed since the preview.
+    ``source`` is kept with what it writes (default ``import: FILENAME``)."""
+    source = source or f"import: {plan.filename}"
     if plan.blockers:
         raise ImportRefused(" ".join(plan.blockers))
     step = progress or (lambda _fraction, _text: None)
@@ -417,7 +457,7 @@ def import_file(
     if dry_run:
         result = plan.result(dry_run=True)
     else:
-        result = apply_plan(store, kind, plan, f"import: {plan.filename}", progress)
+        result = apply_plan(store, kind, plan, progress=progress)
     if report is not None:
         try:
             Path(report).write_bytes(rejects_csv(result, table))

@@ -18,28 +18,34 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from crm.errors import ImportRefused, ValidationError
+from crm.errors import ImportRefused
 from crm.fields import PRICES
-from crm.importing.normalise import Sources, combined
+from crm.importing.normalise import Sources, raw_column
 from crm.importing.plan import (
     ImportKind,
     ImportPlan,
     Options,
     Step,
     apply_plan,
+    choice,
     import_file,
+    no_column,
     plan_import,
 )
 from crm.importing.read import RawTable
 from crm.importing.results import ImportResult
-from crm.parsing.dates import DATE_ORDERS, DateOrder
-from crm.parsing.text import shorten
 from crm.parsing.types import refusal
 from crm.pricing.prices import price_reasons
 from crm.store import Store
 from crm.vocab.platforms import channel_key_frame, check_platform
 
-__all__ = ["PRICE_IMPORT", "apply_price_import", "import_prices_file", "plan_price_import"]
+__all__ = [
+    "PRICE_IMPORT",
+    "apply_price_import",
+    "import_prices_file",
+    "plan_price_import",
+    "price_currency_choice",
+]
 
 # a bare handle where a link or PLATFORM:HANDLE was expected: "@anna", "anna_blog"
 _HANDLE_LIKE = r"^@?[\w.\-]+$"
@@ -56,8 +62,7 @@ def _identity(
     field = PRICES.by_name
 
     def raw(name: str) -> pl.Series:
-        column = combined(frame, sources.get(name, []), field(name))
-        return nulls if column is None else column.cast(pl.String).str.strip_chars()
+        return raw_column(frame, sources, field(name)).cast(pl.String).str.strip_chars()
 
     channel_raw, handle_raw, platform_raw = raw("channel"), raw("handle"), raw("platform")
     keyed = channel_key_frame(channel_raw)
@@ -124,16 +129,17 @@ def _finish(rows: pl.DataFrame, options: Options) -> pl.DataFrame:
 def _check_mapping(columns: list[str], mapping: dict[str, str | None]) -> None:
     targets = set(mapping.values())
     if not targets & {"channel", "handle"}:
-        raise ImportRefused(
-            f"No column names the channels. Columns found: "
-            f"{', '.join(shorten(c) for c in columns)}. Map one of them to “channel” (links or "
-            "PLATFORM:HANDLE) or “handle” (in the column mapping, or with --map COLUMN=channel)."
+        raise no_column(
+            columns,
+            "names the channels",
+            "Map one of them to “channel” (links or PLATFORM:HANDLE) or “handle” (in the "
+            "column mapping, or with --map COLUMN=channel).",
         )
     if "amount" not in targets:
-        raise ImportRefused(
-            f"No column holds the amounts. Columns found: "
-            f"{', '.join(shorten(c) for c in columns)}. Map one of them to “amount” (in the "
-            "column mapping, or with --map COLUMN=amount)."
+        raise no_column(
+            columns,
+            "holds the amounts",
+            "Map one of them to “amount” (in the column mapping, or with --map COLUMN=amount).",
         )
 
 
@@ -241,14 +247,15 @@ PRICE_IMPORT = ImportKind(
 )
 
 
-def _date_order(date_order: str | None) -> DateOrder | None:
-    if date_order is None:
-        return None
-    if date_order not in DATE_ORDERS:
-        raise ImportRefused(
-            f"The date order must be dmy (day first) or mdy (month first), not “{date_order}”."
-        )
-    return "dmy" if date_order == "dmy" else "mdy"
+def price_currency_choice(value: object) -> str | None:
+    """The currency chosen for amounts whose row names none, as its ISO code (None: none
+    chosen); refuses text that is no currency and a code that is not ISO 4217."""
+    currency: str | None = choice(PRICES.by_name("currency").check, value)
+    if currency is not None:
+        bad = price_reasons(pl.DataFrame({"amount": [None], "currency": [currency]}))[0]
+        if bad is not None:
+            raise ImportRefused(f"The {bad}.")
+    return currency
 
 
 def plan_price_import(
@@ -264,23 +271,13 @@ def plan_price_import(
     rows are a blocker), ``date_order`` ("dmy"/"mdy") for dates that read both ways,
     ``platform`` of rows that name a channel by its handle alone, ``date`` of undated rows."""
     opts = dict(options or {})
-    try:
-        currency = PRICES.by_name("currency").check(opts.get("currency"))
-        platform = check_platform(opts["platform"]) if opts.get("platform") else None
-    except ValidationError as exc:
-        raise ImportRefused(str(exc)) from None
-    if currency is not None:
-        bad = price_reasons(pl.DataFrame({"amount": [None], "currency": [currency]}))[0]
-        if bad is not None:
-            raise ImportRefused(f"The {bad}.")
     opts.update(
-        currency=currency,
-        platform=platform,
-        date_order=_date_order(opts.get("date_order")),
+        currency=price_currency_choice(opts.get("currency")),
+        platform=choice(check_platform, opts["platform"]) if opts.get("platform") else None,
         abbreviated_amounts=True,  # a price list writes 1,5 тыс and 15K
     )
     plan = plan_import(cur, PRICE_IMPORT, table, mapping, opts, preview=preview)
-    undated = int(plan.rows["undated"].sum()) if plan.rows.height else 0
+    undated = plan.undated
     if undated and opts.get("date") is None:
         rows = "1 price has" if undated == 1 else f"{undated} prices have"
         plan.warnings.append(f"{rows} no date: dated {dt.date.today().isoformat()} (today).")
@@ -292,7 +289,7 @@ def apply_price_import(
 ) -> ImportResult:
     """Write a planned price import in one transaction; all or nothing (StaleEdit when a price
     it updates changed since the preview)."""
-    return apply_plan(store, PRICE_IMPORT, plan, source or f"import: {plan.filename}", progress)
+    return apply_plan(store, PRICE_IMPORT, plan, source, progress)
 
 
 def import_prices_file(

@@ -14,7 +14,6 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from crm.errors import ImportRefused
 from crm.fields import RATES
 from crm.importing.plan import (
     ImportKind,
@@ -23,12 +22,11 @@ from crm.importing.plan import (
     Step,
     apply_plan,
     import_file,
+    no_column,
     plan_import,
 )
 from crm.importing.read import RawTable
 from crm.importing.results import ImportResult
-from crm.parsing.dates import DATE_ORDERS
-from crm.parsing.text import shorten
 from crm.pricing.currencies import KNOWN_CURRENCIES, RATE_SCALE, base_currency
 from crm.store import Store
 
@@ -40,10 +38,11 @@ _RATE = f"cast(i.rate as decimal(20, {RATE_SCALE}))"
 def _check_mapping(columns: list[str], mapping: dict[str, str | None]) -> None:
     missing = [name for name in ("date", "currency", "rate") if name not in mapping.values()]
     if missing:
-        raise ImportRefused(
-            f"No column holds {' or '.join(missing)}. Columns found: "
-            f"{', '.join(shorten(c) for c in columns)}. A rates file has a date, a currency and "
-            "a rate per column (map them with --map COLUMN=FIELD)."
+        raise no_column(
+            columns,
+            f"holds {' or '.join(missing)}",
+            "A rates file has a date, a currency and a rate per column (map them with "
+            "--map COLUMN=FIELD).",
         )
 
 
@@ -114,20 +113,14 @@ def plan_rate_import(
     """Normalise a read file of rates and classify each row as new, updated, unchanged or
     rejected (the preview); ``options["date_order"]`` ("dmy"/"mdy") reads dates that read
     both ways."""
-    opts = dict(options or {})
-    order = opts.get("date_order")
-    if order is not None and order not in DATE_ORDERS:
-        raise ImportRefused(
-            f"The date order must be dmy (day first) or mdy (month first), not “{order}”."
-        )
-    return plan_import(cur, RATE_IMPORT, table, mapping, opts, preview=preview)
+    return plan_import(cur, RATE_IMPORT, table, mapping, options, preview=preview)
 
 
 def apply_rate_import(
     store: Store, plan: ImportPlan, source: str | None = None, progress: Step | None = None
 ) -> ImportResult:
     """Write a planned rate import in one transaction; all or nothing."""
-    return apply_plan(store, RATE_IMPORT, plan, source or f"import: {plan.filename}", progress)
+    return apply_plan(store, RATE_IMPORT, plan, source, progress)
 
 
 def import_rates_file(

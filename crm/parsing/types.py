@@ -34,6 +34,7 @@ from crm.parsing.dates import (
 from crm.parsing.numbers import (
     MONEY_PRECISION,
     MONEY_SCALE,
+    abbreviated_amounts,
     decimal_column,
     number_text,
     parse_number_column,
@@ -71,6 +72,8 @@ class Reading:
     date_orders: dict[str, DateOrder] = field(default_factory=dict)  # dates with / or -
     ambiguous: list[str] = field(default_factory=list)  # dates that read both ways, no choice
     both_ways: dict[str, str] = field(default_factory=dict)  # an example of each of those
+    # amounts may be written with тыс, K or млн (a price list's ``1,5 тыс``); else in full
+    abbreviated: bool = False
 
 
 class Normaliser(Protocol):
@@ -257,23 +260,32 @@ def currency_sign(values: pl.Series) -> pl.Series:
     return values.cast(pl.String).str.extract(CURRENCY_SIGNS, 1).alias(values.name)
 
 
+# why an amount written with a suffix is refused: where тыс, K and млн are read (a price list)
+# only a percent is left, and the reason must not tell the user to avoid what is accepted
+_SUFFIXED = {
+    False: "{name} “{{v}}” is not an amount: write it in full, without %, K or млн",
+    True: "{name} “{{v}}” is a percent, not an amount: write the price itself "
+    "(1,5 тыс, 15K and 1,2 млн are read as 1500, 15000 and 1200000)",
+}
+
+
 def normalise_money(values: pl.Series, name: str, reading: Reading | None = None) -> Normalised:
     """An amount of money as Decimal(18, 2), never negative, from its digits (never a float).
 
     A currency sign in the cell (``5 000 ₽``) is left out here and read by ``currency_sign``;
-    ``15%``, ``15K`` or ``1,2 млн`` are refused (a price is written in full); more than 2
-    decimals are rounded half up to cents, and the reading says so."""
+    ``15%`` is refused, and so are ``15K`` or ``1,2 млн`` unless the reading takes
+    abbreviated amounts (a price list); more than 2 decimals are rounded half up to cents,
+    and the reading says so."""
     text = _text(values)
     raw = values.cast(pl.String).str.replace_all(CURRENCY_SIGNS, "")
+    abbreviated = reading is not None and reading.abbreviated
+    if abbreviated:
+        raw = abbreviated_amounts(raw)  # only a percent is left with a suffix
     money = decimal_column(raw)
     reason = _first(
         [
             refusal(text, money.invalid, f"{name} “{{v}}” is not a number"),
-            refusal(
-                text,
-                money.suffixed,
-                f"{name} “{{v}}” is not an amount: write it in full, without %, K or млн",
-            ),
+            refusal(text, money.suffixed, _SUFFIXED[abbreviated].format(name=name)),
             refusal(text, money.too_large, f"{name} “{{v}}” is too large"),
             refusal(text, money.values < 0, f"{name} cannot be negative"),
         ],

@@ -1009,3 +1009,27 @@ def test_reasons_quote_long_values_cut_to_a_readable_length(store: Store, tmp_pa
     result = import_channels_file(store, write(tmp_path, f"link,followers\nt.me/anna,{long}\n"))
     [reason] = [r.reason for r in result.rejects]
     assert reason == f"followers “{'x' * 79}…” is not a number"
+
+
+def test_a_listed_price_of_zero_or_less_rejects_the_row_as_a_price_list_does(
+    store: Store, tmp_path: Path
+) -> None:
+    text = (
+        "link;followers;price;currency\n"
+        "t.me/anna;100;0;RUB\n"
+        "t.me/boris;200;-5;RUB\n"
+        "t.me/carl;300;0,00 ₽;\n"
+        "t.me/dan;400;15 000;RUB\n"
+        "t.me/erin;500;;\n"
+    )
+    path = write(tmp_path, text)
+    result = import_channels_file(store, path, measured_on=dt.date(2024, 1, 1))
+    assert [str(r) for r in result.rejects] == [
+        "line 2: price must be more than 0",
+        "line 3: price cannot be negative",
+        "line 4: price must be more than 0",
+    ]
+    # the rejected rows are not half-written: neither the channel nor its numbers
+    assert [c["handle"] for c in channels(store)] == ["dan", "erin"]
+    assert prices(store) == [("dan", Decimal("15000.00"), "RUB")]
+    assert result.summary() == "2 new, 0 updated, 0 unchanged, 3 rejected"

@@ -222,3 +222,36 @@ def test_a_dry_run_writes_nothing(store: Store, tmp_path: Path) -> None:
     rates = import_rates_file(store, _write(tmp_path, RATES, "rates.csv"), dry_run=True)
     assert rates.new == 2
     assert _prices(store) == [] and rates_frame(store.cursor()).height == 0
+
+
+def test_a_percent_for_an_amount_is_refused_with_a_reason_true_for_a_price_list(
+    store: Store, tmp_path: Path
+) -> None:
+    # a price list reads тыс, K and млн, so the reason names only what it refuses: the %
+    _channels(store)
+    text = (
+        "channel,amount,currency,date\n"
+        "t.me/anna,15%,RUB,2026-03-01\n"
+        "t.me/boris,15K,RUB,2026-03-01\n"
+        'vk:carl,"1,2 млн",RUB,2026-03-01\n'
+    )
+    result = import_prices_file(store, _write(tmp_path, text))
+    assert [str(r) for r in result.rejects] == [
+        "line 2: amount “15%” is a percent, not an amount: write the price itself "
+        "(1,5 тыс, 15K and 1,2 млн are read as 1500, 15000 and 1200000)"
+    ]
+    assert [p[3] for p in _prices(store)] == [Decimal("15000.00"), Decimal("1200000.00")]
+
+
+def test_every_kind_refuses_an_unknown_date_order_with_one_sentence(
+    store: Store, tmp_path: Path
+) -> None:
+    from crm.importing.channels import import_channels_file
+
+    _channels(store)
+    path = _write(tmp_path, "channel,link,amount,currency,date,rate\nt.me/anna,t.me/anna,1,RUB,,\n")
+    sentence = "The date order must be dmy (day first) or mdy (month first), not “ymd”."
+    for run in (import_channels_file, import_prices_file, import_rates_file):
+        with pytest.raises(ImportRefused) as info:
+            run(store, path, date_order="ymd", dry_run=True)
+        assert str(info.value) == sentence, run.__name__

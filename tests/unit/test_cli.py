@@ -292,3 +292,22 @@ def test_import_channels_provenance_and_date(db: Path, channels_csv: Path) -> No
     store.close()
     assert main([*args, "--measured-on", "yesterday"]) == 2
     assert main([*args, "--provenance", "rumour"]) == 2
+
+
+def test_every_import_takes_the_common_options_and_its_own() -> None:
+    from crm.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if a.dest == "command").choices
+    kinds = next(a for a in commands["import"]._actions if a.dest == "what").choices
+    common = {"--map", "--dry-run", "--report", "--force", "--format", "--date-order", "--db"}
+    own = {
+        name: {o for a in sub._actions for o in a.option_strings} - common - {"-h", "--help"}
+        for name, sub in kinds.items()
+    }
+    assert own == {
+        "channels": {"--platform", "--currency", "--provenance", "--measured-on"},
+        "prices": {"--platform", "--currency"},
+        "rates": set(),
+    }
+    for sub in kinds.values():
+        assert common <= {o for a in sub._actions for o in a.option_strings}
