@@ -18,7 +18,7 @@ except CrmError as exc:
     st.error(str(exc))
     st.stop()
 
-nav = st.navigation(sections())
+nav = st.navigation(sections(), position="top")
 # arriving from another page starts a new visit: its edit forms show the stored values again
 note_page(nav)
 if workspace_kind(store.cursor()) == "demo":

@@ -139,7 +139,7 @@ if total == 0:
     st.page_link(page("import"), label="Import a file", icon=":material/upload_file:")
     st.stop()
 
-summary, pager, shortlist, download = st.columns([5, 1, 1.3, 1], vertical_alignment="bottom")
+summary, pager, shortlist, download = st.columns([4, 1, 1.6, 1.2], vertical_alignment="bottom")
 first = (page_no - 1) * PAGE_SIZE + 1
 shown = f"rows {first:,}–{first + frame.height - 1:,}" if pages > 1 else ""
 summary.caption(

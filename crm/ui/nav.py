@@ -108,6 +108,11 @@ def url_of(name: PageName) -> str:
     return spec.url_path or PurePosixPath(spec.path).stem
 
 
+def section_of(name: PageName) -> str:
+    """The part a page belongs to: its menu in the navigation ("" for Home)."""
+    return _PAGES[name].section
+
+
 def title_of(name: PageName) -> str:
     """The page's title, as the navigation shows it."""
     return _PAGES[name].title

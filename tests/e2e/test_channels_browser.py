@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crm.formatting import format_count
-from crm.ui.nav import names, title_of
+from crm.ui.nav import names, section_of, title_of
 
 from .conftest import ROOT, Demo, grid_drawn, settle, shoot, url
 
@@ -16,11 +16,18 @@ def test_a_deep_link_opened_first_gets_the_app_navigation(page, own_server, demo
     page.goto(url(own_server, "channels"))
     settle(page)
     page.get_by_role("heading", name="Channels", exact=True).wait_for()
-    nav = page.locator('[data-testid="stSidebarNav"]')
-    nav.get_by_text("Channel profile").wait_for()
-    links = nav.locator("a").all_inner_texts()
+    # the app's own navigation, in the top bar: Home, then one menu per part
+    nav = page.locator('[data-testid="stTopNav"]')
+    nav.get_by_text("Registry", exact=True).wait_for()
+    sections = nav.locator('[data-testid="stTopNavSection"]').all_inner_texts()
+    assert [s.strip().splitlines()[-1] for s in sections] == ["Registry", "Outreach", "Workspace"]
+    nav.get_by_text("Registry", exact=True).click()
+    menu = page.locator('[data-testid="stTopNavDropdownLink"]')
+    menu.first.wait_for()
     # each link is an icon (its name as text) and the title
-    assert [text.strip().splitlines()[-1] for text in links] == [title_of(n) for n in names()]
+    registry = [t.strip().splitlines()[-1] for t in menu.all_inner_texts()]
+    assert registry == [title_of(n) for n in names() if section_of(n) == "Registry"]
+    page.keyboard.press("Escape")
     active, archived = demo.counts["channels"], demo.counts["archived"]
     page.get_by_text(
         f"{format_count(active)} of {format_count(active + archived)} channels match"

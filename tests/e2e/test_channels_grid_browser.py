@@ -144,7 +144,7 @@ def test_home_gaps_open_the_channels_with_only_that_filter(page, server, demo: D
     page.get_by_role("option", name="VK", exact=True).click()
     page.keyboard.press("Escape")
     settle(page)
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("Home", exact=True).click()
+    page.locator('[data-testid="stTopNav"]').get_by_text("Home", exact=True).click()
     settle(page)
     page.get_by_role("button", name="Show them").first.click()
     settle(page)

@@ -16,6 +16,11 @@ TITLES: dict[str, str] = {
     "channel": "Channel profile",
     "owners": "Owners",
     "import": "Import channels",
+    "campaigns": "Campaigns",
+    "campaign": "Campaign",
+    "board": "Pipeline board",
+    "templates": "Message templates",
+    "settings": "Settings",
 }
 WITH_GRID = {"channels", "owners"}
 

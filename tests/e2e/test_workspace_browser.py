@@ -37,7 +37,7 @@ def test_home_shows_the_workspace_counts(page, server, demo: Demo) -> None:
 def test_start_an_empty_workspace_after_confirmation(page, own_server, demo: Demo) -> None:
     page.goto(url(own_server, "home"))
     settle(page)
-    page.get_by_text("Workspace", exact=True).click()
+    page.get_by_test_id("stExpander").get_by_text("Workspace", exact=True).click()
     page.get_by_role("button", name="Start an empty workspace…").click()
     settle(page)
     dialog = page.get_by_role("dialog")
