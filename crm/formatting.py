@@ -119,3 +119,17 @@ def format_money(amount: object, currency: str | None) -> str:
     return format_currency(
         value, code, f"'{sign}{space}'#,##0.00", locale=_APP, currency_digits=False
     )
+
+
+def format_hours(hours: float | None) -> str:
+    """A waiting time for people: '45 min', '5 h', '2 d 4 h'; '—' for unknown."""
+    if hours is None or hours != hours or hours < 0:
+        return "—"
+    minutes = round(hours * 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    whole = round(hours)
+    if whole < 24:
+        return f"{whole} h"
+    days, rest = divmod(whole, 24)
+    return f"{days} d {rest} h" if rest else f"{days} d"

@@ -9,7 +9,7 @@ import streamlit as st
 
 from crm.charts.outreach import MONEY_HELP, budget_figure, budget_share, pipeline_figure
 from crm.errors import CrmError, NotFound, StaleEdit
-from crm.formatting import format_count, format_money, format_percent
+from crm.formatting import format_count, format_hours, format_money, format_percent
 from crm.importing.lists import channel_refs
 from crm.metrics import FORMULAS
 from crm.outreach import board, events, templates
@@ -33,7 +33,6 @@ from crm.ui.outreach import (
     campaign_picker,
     currency_options,
     current_author,
-    format_hours,
     label_of,
     no_response_list,
     open_campaign,

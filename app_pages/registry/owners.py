@@ -6,7 +6,8 @@ import streamlit as st
 from crm import registry
 from crm.errors import CrmError
 from crm.fields import OWNERS, ColumnMeta
-from crm.formatting import format_count
+from crm.formatting import format_count, format_hours
+from crm.outreach.events import reply_times
 from crm.ui.columns import grid_config
 from crm.ui.state import (
     get_store,
@@ -226,6 +227,15 @@ if selected is not None:
         st.stop()
     st.divider()
     st.subheader(owner.name)
+    replies = reply_times(cur, by="owner").filter(pl.col("owner_id") == owner.id)
+    if replies.height:
+        r = replies.row(0, named=True)
+        st.caption(
+            f":material/schedule: Time to first reply: median **{format_hours(r['median_hours'])}** "
+            f"over {r['replies']} of {r['contacted']} contacted "
+            f"{'channel' if r['contacted'] == 1 else 'channels'} (first contact to first reply, "
+            "across campaigns)."
+        )
     for pair in pairs:
         if owner.id not in (pair.first_id, pair.second_id):
             continue

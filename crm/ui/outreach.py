@@ -56,20 +56,6 @@ def currency_options(first: str | None = None) -> list[str]:
     return head + sorted(c for c in currencies.KNOWN_CURRENCIES if c not in head)
 
 
-def format_hours(hours: float | None) -> str:
-    """A waiting time for people: '45 min', '5 h', '2 d 4 h'; '—' for unknown."""
-    if hours is None or hours != hours or hours < 0:
-        return "—"
-    minutes = round(hours * 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    whole = round(hours)
-    if whole < 24:
-        return f"{whole} h"
-    days, rest = divmod(whole, 24)
-    return f"{days} d {rest} h" if rest else f"{days} d"
-
-
 # Cached reads. Each takes the generations of the parts it reads (read before the data is):
 # a commit moves one on, so the next run asks under a new key.
 

@@ -9,11 +9,10 @@ import json
 from decimal import Decimal
 
 import polars as pl
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from crm import registry
-from crm.formatting import format_money
+from crm.formatting import format_hours, format_money
 from crm.outreach import events, templates
 from crm.outreach.budget import campaign_money
 from crm.outreach.campaigns import (
@@ -25,7 +24,7 @@ from crm.outreach.campaigns import (
 )
 from crm.outreach.shortlist import add_to_shortlist, shortlist_frame
 from crm.pricing.prices import add_price
-from crm.ui.outreach import CAMPAIGN_KEY, format_hours, peer_text
+from crm.ui.outreach import CAMPAIGN_KEY, peer_text
 from crm.ui.state import get_store
 from crm.vocab.platforms import PLATFORM_LABELS
 
@@ -451,14 +450,6 @@ def test_campaign_page_without_a_campaign_asks_for_one(app: AppTest) -> None:
     app.selectbox(key="campaign.pick").set_value(campaign_id).run()
     assert not app.exception
     assert app.title[0].value == NAME
-
-
-@pytest.mark.parametrize(
-    ("hours", "text"),
-    [(None, "—"), (0.25, "15 min"), (5.2, "5 h"), (48.0, "2 d"), (52.4, "2 d 4 h")],
-)
-def test_format_hours(hours: float | None, text: str) -> None:
-    assert format_hours(hours) == text
 
 
 def test_peer_text_says_too_few_peers() -> None:

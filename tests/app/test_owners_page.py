@@ -143,3 +143,16 @@ def test_likely_duplicates_are_pointed_out_and_lead_to_the_merge(app: AppTest) -
     assert any(f"{pair.second_name} is deleted" in m.value for m in app.markdown)
     app.button(key="owners.merge_confirm").click().run()
     assert pair.second_id not in registry.list_owners(cur)["id"].to_list()
+
+
+def test_an_owner_shows_their_time_to_first_reply(app: AppTest) -> None:
+    from crm.formatting import format_hours
+    from crm.outreach.events import reply_times
+
+    replies = reply_times(get_store().cursor(), by="owner").sort("owner_id")
+    r = replies.row(0, named=True)
+    app.session_state["owners.selected"] = r["owner_id"]
+    open_page(app, "owners")
+    caption = next(c.value for c in app.caption if "Time to first reply" in c.value)
+    assert f"median **{format_hours(r['median_hours'])}**" in caption
+    assert f"over {r['replies']} of {r['contacted']} contacted" in caption

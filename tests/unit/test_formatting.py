@@ -7,7 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from crm.formatting import format_compact, format_count, format_money, format_percent
+from crm.formatting import (
+    format_compact,
+    format_count,
+    format_hours,
+    format_money,
+    format_percent,
+)
 
 NNBSP = "\u202f"  # between thousands
 NBSP = "\u00a0"  # before % and after a currency code
@@ -96,3 +102,12 @@ def test_money_has_the_currency_sign_and_two_decimals(
     amount: object, currency: str | None, text: str
 ) -> None:
     assert format_money(amount, currency) == spaced(text)
+
+
+@pytest.mark.parametrize(
+    ("hours", "text"),
+    [(None, "—"), (float("nan"), "—"), (-1.0, "—"), (0.25, "15 min"), (5.2, "5 h"),
+     (48.0, "2 d"), (52.4, "2 d 4 h")],
+)  # fmt: skip
+def test_format_hours(hours: float | None, text: str) -> None:
+    assert format_hours(hours) == text
