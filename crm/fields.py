@@ -816,6 +816,8 @@ TEMPLATES = Entity(
     key=("name", "language"),
 )  # fmt: skip
 
+# ---------------------------------------------------------------- placements
+
 ENTITIES = {
     e.name: e
     for e in (CHANNELS, OWNERS, SNAPSHOTS, PRICES, RATES, CAMPAIGNS, SHORTLIST, EVENTS, TEMPLATES)

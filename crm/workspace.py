@@ -11,6 +11,7 @@ from crm.store import Store, quote_ident
 # and survives it. Parts are listed from the top of the dependency chain down and each part's
 # tables children first, so deleting in this order never leaves a row pointing at a deleted one.
 WORKSPACE_DATA: dict[str, tuple[str, ...]] = {
+    "placements": ("evidence", "results", "placements"),
     "outreach": ("events", "shortlist", "templates", "campaigns"),
     "pricing": ("rates",),
     "registry": ("prices", "snapshots", "channels", "owners"),

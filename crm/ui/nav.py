@@ -23,6 +23,9 @@ PageName = Literal[
     "campaign",
     "board",
     "templates",
+    "placements",
+    "placement",
+    "analysis",
     "settings",
 ]
 
@@ -62,6 +65,15 @@ _PAGES: dict[PageName, _Spec] = {
     ),
     "templates": _Spec(
         "app_pages/outreach/templates.py", "Message templates", ":material/mail:", "Outreach"
+    ),
+    "placements": _Spec(
+        "app_pages/placements/placements.py", "Placements", ":material/list_alt:", "Placements"
+    ),
+    "placement": _Spec(
+        "app_pages/placements/placement.py", "Placement", ":material/article:", "Placements"
+    ),
+    "analysis": _Spec(
+        "app_pages/placements/analysis.py", "Analysis", ":material/insights:", "Placements"
     ),
     "settings": _Spec(
         "app_pages/workspace/settings.py", "Settings", ":material/settings:", "Workspace"

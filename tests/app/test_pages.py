@@ -32,6 +32,9 @@ TITLES = {
     "campaign": "Campaign",
     "board": "Pipeline board",
     "templates": "Message templates",
+    "placements": "Placements",
+    "placement": "Placement",
+    "analysis": "Analysis",
     "settings": "Settings",
 }
 

@@ -20,6 +20,9 @@ TITLES: dict[str, str] = {
     "campaign": "Campaign",
     "board": "Pipeline board",
     "templates": "Message templates",
+    "placements": "Placements",
+    "placement": "Placement",
+    "analysis": "Analysis",
     "settings": "Settings",
 }
 WITH_GRID = {"channels", "owners"}

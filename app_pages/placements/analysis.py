@@ -1,0 +1,6 @@
+"""Analysis (being built)."""
+
+import streamlit as st
+
+st.title("Analysis")
+st.info("Coming in this release.")

@@ -1,0 +1,6 @@
+"""Placements (being built)."""
+
+import streamlit as st
+
+st.title("Placements")
+st.info("Coming in this release.")
