@@ -818,9 +818,125 @@ TEMPLATES = Entity(
 
 # ---------------------------------------------------------------- placements
 
+# content_type is checked against crm.vocab.terms.CONTENT_TYPE_ALIASES by crm.placements (no
+# field type of its own yet); published_at and measured_at are timestamps, read as dates here
+_RESULT_COUNTS = (
+    ("reach", "Reach", "Unique accounts that saw the placement",
+     ("reach", "unique reach", "people reached"), ("охват", "уникальный охват")),
+    ("impressions", "Impressions", "Times the placement was shown (one account may see it twice)",
+     ("impressions", "shows", "imps"), ("показы", "показов", "число показов")),
+    ("views", "Views", "Views of the post or video",
+     ("views", "video views", "plays"), ("просмотры", "просмотров")),
+    ("likes", "Likes", "", ("likes", "reactions"), ("лайки", "лайков", "реакции")),
+    ("comments", "Comments", "", ("comments",), ("комментарии", "комментариев")),
+    ("shares", "Shares", "", ("shares", "reposts"), ("репосты", "репостов", "поделились")),
+    ("saves", "Saves", "", ("saves", "bookmarks", "saved"), ("сохранения", "в закладках")),
+    ("clicks", "Clicks", "Clicks on the link (may exceed impressions in some exports: flagged)",
+     ("clicks", "link clicks", "taps"), ("клики", "переходы", "клики по ссылке", "кликов")),
+    ("conversions", "Conversions", "Orders, sign-ups or leads the placement brought",
+     ("conversions", "total conversion", "orders", "purchases", "leads", "sales"),
+     ("конверсии", "заказы", "покупки", "лиды", "продажи", "конверсий")),
+)  # fmt: skip
+
+PLACEMENTS = Entity(
+    "placements",
+    "placement",
+    (
+        Field("ref", "text", "Ref (the source's own id)",
+              "The id the placement has in the file it came from: a re-import with the same "
+              "ref updates the placement instead of adding it again",
+              ("ref", "ad id", "placement id", "external id", "source id", "reference"),
+              ("ид", "номер", "номер размещения", "id размещения", "идентификатор"),
+              table="placements", editable=True),
+        replace(_CAMPAIGN_REF, required="", help="The campaign's name; a new name creates it",
+                synonyms_en=("campaign", "campaign name", "campaign id")),
+        replace(_CHANNEL_REF, synonyms_en=("channel", "channel link", "channel url", "account",
+                                           "blogger", "page"),
+                synonyms_ru=("канал", "ссылка на канал", "блогер", "паблик", "аккаунт")),
+        Field("format", "format", "Format", "post, story, reel, video_integration, 1/24 …",
+              ("format", "ad format", "placement format"), ("формат", "формат размещения"),
+              table="placements", editable=True, default="post"),
+        Field("content_type", "content_type", "Content type",
+              "provocation, instruction, medal, humor, giveaway, review, announcement, other",
+              ("content type", "content", "creative type"),
+              ("тип контента", "тип креатива", "контент", "креатив"),
+              table="placements", editable=True),
+        Field("planned_on", "date", "Planned on", "The day the placement is planned for",
+              ("planned on", "planned date", "plan date", "date planned", "scheduled"),
+              ("плановая дата", "дата по плану", "запланировано", "дата план"),
+              table="placements", editable=True),
+        Field("published_at", "date", "Published at", "When the post went out (date and time)",
+              ("published at", "published", "publication date", "post date", "date"),
+              ("дата публикации", "опубликовано", "дата выхода", "дата", "вышло"),
+              table="placements", editable=True),
+        Field("post_url", "link", "Post link",
+              "The link to the published post, on the channel's own platform",
+              ("post url", "post link", "link", "url", "post"),
+              ("ссылка на пост", "ссылка", "пост", "ссылка на публикацию"),
+              table="placements", editable=True),
+        Field("price_agreed", "money", "Price agreed", "What was agreed with the channel",
+              ("price agreed", "agreed price", "price", "budget"),
+              ("согласованная цена", "цена", "бюджет", "цена размещения"),
+              table="placements", editable=True, currency="currency"),
+        Field("price_paid", "money", "Price paid",
+              "What was paid; the cost of the placement (else the price agreed)",
+              ("price paid", "paid", "spent", "spend", "cost", "amount spent"),
+              ("оплачено", "стоимость", "расход", "потрачено", "стоимость размещения"),
+              table="placements", editable=True, currency="currency", formula="cost"),
+        Field("currency", "currency", "Currency", "ISO code (RUB, USD …) of the prices",
+              ("currency", "cur"), ("валюта",), table="placements", editable=True),
+        Field("erid", "text", "Ad label (erid)",
+              "The ad label token: mandatory in Russia, flagged when a published vk, ok, "
+              "telegram, dzen or rutube placement has none",
+              ("erid", "ad label", "ad token", "token", "marking"),
+              ("токен", "маркировка", "токен erid", "идентификатор рекламы"),
+              table="placements", editable=True),
+        Field("promo_code", "text", "Promo code", "",
+              ("promo code", "promocode", "promo", "coupon", "discount code"),
+              ("промокод", "промо код", "купон"), table="placements", editable=True),
+        Field("planned_reach", "count", "Planned reach", "The reach promised",
+              ("planned reach", "reach plan", "plan reach", "expected reach", "forecast reach"),
+              ("плановый охват", "охват план", "прогноз охвата", "охват по плану"),
+              table="placements", editable=True),
+        Field("planned_clicks", "count", "Planned clicks", "",
+              ("planned clicks", "clicks plan", "plan clicks", "expected clicks"),
+              ("плановые клики", "клики план", "переходы план", "плановые переходы"),
+              table="placements", editable=True),
+        Field("planned_conversions", "count", "Planned conversions", "",
+              ("planned conversions", "conversions plan", "plan conversions",
+               "expected conversions"),
+              ("плановые конверсии", "конверсии план", "заказы план"),
+              table="placements", editable=True),
+        *(Field(name, "count", label, help, en, ru, table="results")
+          for name, label, help, en, ru in _RESULT_COUNTS),
+        Field("revenue", "money", "Revenue", "What the placement brought in, in its own currency",
+              ("revenue", "income", "sales amount", "gmv"), ("выручка", "доход", "оборот"),
+              table="results", currency="currency"),
+        replace(_PROVENANCE, table="results"),
+        Field("measured_at", "date", "Measured at",
+              "When the results were taken; never in the future",
+              ("measured at", "measured", "as of", "stats date", "measurement date"),
+              ("дата замера", "дата измерения", "дата статистики"),
+              table="results", not_future=True),
+    ),
+    key=("ref",),
+)  # fmt: skip
+PLACEMENT_RESULT_FIELDS = tuple(f.name for f in PLACEMENTS.stored_in("results"))
+
 ENTITIES = {
     e.name: e
-    for e in (CHANNELS, OWNERS, SNAPSHOTS, PRICES, RATES, CAMPAIGNS, SHORTLIST, EVENTS, TEMPLATES)
+    for e in (
+        CHANNELS,
+        OWNERS,
+        SNAPSHOTS,
+        PRICES,
+        RATES,
+        CAMPAIGNS,
+        SHORTLIST,
+        EVENTS,
+        TEMPLATES,
+        PLACEMENTS,
+    )
 }
 
 # channels: import mapping targets and export columns, in this order (DESIGN.md)

@@ -46,6 +46,8 @@ from crm.vocab.geo import normalise_country_column, normalise_language_column
 from crm.vocab.niches import normalise_niche_column
 from crm.vocab.platforms import channel_key_frame, handle_column, platform_column
 from crm.vocab.terms import (
+    CONTENT_TYPE_ALIASES,
+    CONTENT_TYPES,
     FORMAT_ALIASES,
     FORMATS,
     KIND_ALIASES,
@@ -474,6 +476,15 @@ def normalise_format(values: pl.Series, name: str, reading: Reading | None = Non
     return _choice(values, FORMAT_ALIASES, f"{name} “{{v}}” is not one of {', '.join(FORMATS)}")
 
 
+def normalise_content_type(
+    values: pl.Series, name: str, reading: Reading | None = None
+) -> Normalised:
+    """What a placement's content is (DESIGN.md vocabulary): review, humor, giveaway …"""
+    return _choice(
+        values, CONTENT_TYPE_ALIASES, f"{name} “{{v}}” is not one of {', '.join(CONTENT_TYPES)}"
+    )
+
+
 def normalise_price_kind(
     values: pl.Series, name: str, reading: Reading | None = None
 ) -> Normalised:
@@ -549,6 +560,7 @@ TYPES: dict[str, TypeSpec] = {
         TypeSpec("kind", normalise_kind, pl.String(), "text", KINDS),
         TypeSpec("format", normalise_format, pl.String(), "text", FORMATS),
         TypeSpec("price_kind", normalise_price_kind, pl.String(), "text", PRICE_KINDS),
+        TypeSpec("content_type", normalise_content_type, pl.String(), "text", CONTENT_TYPES),
         TypeSpec("provenance", normalise_provenance, pl.String(), "text", PROVENANCES),
         TypeSpec("country", normalise_country, pl.String(), "text"),
         TypeSpec("language", normalise_language, pl.String(), "text"),
@@ -557,7 +569,7 @@ TYPES: dict[str, TypeSpec] = {
 FieldType = Literal[
     "text", "list", "niche", "count", "measure", "ratio", "money", "currency", "date", "link",
     "email", "telegram", "phone", "platform", "handle", "channel", "kind", "format", "price_kind",
-    "provenance", "country", "language",
+    "content_type", "provenance", "country", "language",
 ]  # fmt: skip
 
 

@@ -88,9 +88,52 @@ PRICE_KIND_ALIASES = {
     "оплачено": "paid",
 }
 
-CONTENT_TYPES = (
-    "provocation", "instruction", "medal", "humor", "giveaway", "review", "announcement", "other",
-)  # fmt: skip
+CONTENT_TYPE_LABELS = {
+    "provocation": "Provocation",
+    "instruction": "Instruction",
+    "medal": "Medal (something to show off)",
+    "humor": "Humor",
+    "giveaway": "Giveaway",
+    "review": "Review",
+    "announcement": "Announcement",
+    "other": "Other",
+}
+CONTENT_TYPES = tuple(CONTENT_TYPE_LABELS)
+# what files call a content type (keys as the normaliser sees them: lower case, spaces as "_")
+CONTENT_TYPE_ALIASES = {
+    **{c: c for c in CONTENT_TYPES},
+    "provocative": "provocation",
+    "провокация": "provocation",
+    "how_to": "instruction",
+    "howto": "instruction",
+    "tutorial": "instruction",
+    "guide": "instruction",
+    "инструкция": "instruction",
+    "гайд": "instruction",
+    "обучение": "instruction",
+    "медаль": "medal",
+    "humour": "humor",
+    "funny": "humor",
+    "юмор": "humor",
+    "мем": "humor",
+    "contest": "giveaway",
+    "розыгрыш": "giveaway",
+    "конкурс": "giveaway",
+    "обзор": "review",
+    "отзыв": "review",
+    "announce": "announcement",
+    "анонс": "announcement",
+    "новость": "announcement",
+    "другое": "other",
+}
+
+# a placement's life: planned, then published (its date and time known), or called off
+PLACEMENT_STATUS_LABELS = {
+    "planned": "Planned",
+    "published": "Published",
+    "cancelled": "Cancelled",
+}
+PLACEMENT_STATUSES = tuple(PLACEMENT_STATUS_LABELS)
 
 STAGES = (
     "prospect", "shortlisted", "contacted", "replied", "negotiating", "agreed", "scheduled",
