@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,21 @@ import duckdb
 import polars as pl
 
 from crm.errors import ValidationError
-from crm.fields import CAMPAIGNS, CHANNELS, EVENTS, OWNERS, PRICES, RATES, SHORTLIST, SNAPSHOTS
+from crm.fields import (
+    CAMPAIGNS,
+    CHANNELS,
+    EVENTS,
+    OWNERS,
+    PLACEMENTS,
+    PRICES,
+    RATES,
+    SHORTLIST,
+    SNAPSHOTS,
+)
 from crm.parsing.text import csv_bytes
+from crm.placements.kpis import kpi_table
+from crm.placements.placements import STATUSES, PlacementFilter, placements_frame
+from crm.pricing import base_currency
 from crm.registry import LATEST_SQL, ChannelFilter, filter_sql
 
 FORMATS = (".csv", ".xlsx", ".parquet")
@@ -29,6 +43,7 @@ AVAILABLE = (
     "shortlist",
     "events",
     "rates",
+    "placements",
 )
 
 # the columns of each export, in order: the field specification's (crm.fields)
@@ -40,6 +55,16 @@ CAMPAIGN_FIELDS = CAMPAIGNS.export_columns()
 SHORTLIST_FIELDS = SHORTLIST.export_columns()
 EVENT_FIELDS = EVENTS.export_columns()
 RATE_FIELDS = RATES.export_columns()
+# a placement's fields as an import takes them back, then what is derived: its cost and revenue
+# in the base currency, its KPIs (METRICS.md, from its latest measurement) and its flags
+PLACEMENT_KPIS = (
+    "cpm", "cpm_basis", "cpv", "cpc", "ctr", "cr", "cpa", "cpe", "err", "romi", "roas",
+    "delivery",
+)  # fmt: skip
+PLACEMENT_FIELDS = (
+    "id", *PLACEMENTS.export_columns(), "status", "revenue_currency", "base_currency",
+    "cost_base", "revenue_base", *PLACEMENT_KPIS, "flags",
+)  # fmt: skip
 
 # The latest known numbers of each channel (crm.registry.LATEST_SQL: each metric from the newest
 # snapshot that has it, each ratio from the newest that has both its terms, as the Channels page
@@ -162,6 +187,8 @@ def check_export(table: str, out: Path) -> tuple[str, str]:
 def table_frame(cur: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
     """The rows of an export table, columns named and ordered as the field names of DESIGN.md."""
     name, _ = check_export(table, Path("x.csv"))
+    if name == "placements":
+        return placements_export(cur)
     sql, columns = _QUERIES[name]
     rows: pl.DataFrame = cur.sql(sql).pl()  # duckdb's stubs type .pl() as Any
     return rows.select(columns)
@@ -173,6 +200,30 @@ def channels_frame(cur: duckdb.DuckDBPyConnection, flt: ChannelFilter) -> pl.Dat
     sql = _CHANNELS_SQL.format(latest=LATEST_SQL, where=where)
     rows: pl.DataFrame = cur.sql(sql, params=params).pl()
     return rows.select(CHANNEL_FIELDS)
+
+
+def placements_export(
+    cur: duckdb.DuckDBPyConnection, flt: PlacementFilter | None = None
+) -> pl.DataFrame:
+    """One row per placement (oldest first) with its latest results and its KPIs, columns
+    PLACEMENT_FIELDS; cancelled ones included, as the filter's statuses allow."""
+    every = flt if flt is not None and flt.status else _all_statuses(flt)
+    rows = placements_frame(cur, every)
+    kpis = kpi_table(cur, "placement", every).select(pl.col("key").alias("id"), *PLACEMENT_KPIS)
+    joined = rows.join(kpis, on="id", how="left", maintain_order="left")
+    return (
+        joined.with_columns(
+            base_currency=pl.lit(base_currency(cur)),
+            flags=pl.col("flags").list.join("; ").replace("", None),
+        )
+        .sort("date", "id")
+        .select(PLACEMENT_FIELDS)
+    )
+
+
+def _all_statuses(flt: PlacementFilter | None) -> PlacementFilter:
+    """The filter with every status picked: an export shows the cancelled placements too."""
+    return replace(flt or PlacementFilter(), status=STATUSES)
 
 
 def frame_bytes(

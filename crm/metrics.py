@@ -9,6 +9,7 @@ Totals are ratios of sums (``ratio_of_sums_sql``, ``ratio_of_sums``), never mean
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TypeVar
 
@@ -245,6 +246,69 @@ def dedup_cpm(total_price: N | None, unique_reach: Number | None) -> N | None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Python, totals over rows (a group of placements): ratios of sums, never means of ratios
+
+
+def total(
+    numerators: Sequence[N | None], denominators: Sequence[Number | None], *, per: int = 1
+) -> N | None:
+    """sum(numerators) [× per] / sum(denominators) over the rows that know both; None without
+    such rows or when that sum is 0 (as ``ratio_of_sums_sql``)."""
+    known = [
+        (n, d)
+        for n, d in zip(numerators, denominators, strict=True)
+        if n is not None and d is not None
+    ]
+    if not known:
+        return None
+    num: N = sum((n for n, _ in known[1:]), start=known[0][0])
+    den = sum((d for _, d in known[1:]), start=known[0][1])
+    return ratio(num * per, den)
+
+
+def exposure_basis_of_sums(
+    impressions: Sequence[Number | None], reach: Sequence[Number | None]
+) -> str | None:
+    """What a group's CPM and CTR divide by: "impressions" when any row knows them, else
+    "reach" when any row knows it, else None."""
+    if any(v is not None for v in impressions):
+        return "impressions"
+    if any(v is not None for v in reach):
+        return "reach"
+    return None
+
+
+def cpm_of_sums(
+    costs: Sequence[N | None],
+    impressions: Sequence[Number | None],
+    reach: Sequence[Number | None],
+) -> N | None:
+    """A group's CPM: total cost / total impressions × 1000, over reach when no row of the group
+    knows its impressions (``exposure_basis_of_sums`` says which)."""
+    basis = exposure_basis_of_sums(impressions, reach)
+    return total(costs, impressions if basis == "impressions" else reach, per=1000)
+
+
+def ctr_of_sums(
+    clicks: Sequence[float | None],
+    impressions: Sequence[Number | None],
+    reach: Sequence[Number | None],
+) -> float | None:
+    """A group's CTR: total clicks / total impressions, over reach when no row of the group knows
+    its impressions."""
+    basis = exposure_basis_of_sums(impressions, reach)
+    return total(clicks, impressions if basis == "impressions" else reach)
+
+
+def romi_of_sums(revenues: Sequence[N | None], costs: Sequence[N | None]) -> N | None:
+    """A group's ROMI: (total revenue − total cost) / total cost, over the rows that know both."""
+    gains = [
+        None if r is None or c is None else r - c for r, c in zip(revenues, costs, strict=True)
+    ]
+    return total(gains, costs)
+
+
+# ---------------------------------------------------------------------------------------------
 # SQL
 
 
@@ -467,6 +531,62 @@ def dedup_cpm_sql(
 ) -> Sql:
     """Dedup CPM: total price / unique reach × 1000."""
     return ratio_sql(total_price, unique_reach, alias, per=1000)
+
+
+# aggregates over a group of placements (group by): the totals above, in SQL
+
+
+def exposure_basis_of_sums_sql(
+    alias: str = "", *, impressions: Term = "impressions", reach: Term = "reach"
+) -> Sql:
+    """An aggregate: 'impressions' when any row of the group knows them, else 'reach' when any
+    knows it, else NULL: what the group's CPM and CTR divide by (so the UI can say so)."""
+    imp, rch = term_sql(impressions, alias), term_sql(reach, alias)
+    return Sql(
+        f"case when count({imp}) > 0 then 'impressions' when count({rch}) > 0 then 'reach' end"
+    )
+
+
+def _over_exposure(
+    numerator: Term, impressions: Term, reach: Term, alias: str, *, per: int = 1
+) -> Sql:
+    imp = term_sql(impressions, alias)
+    over_impressions = ratio_of_sums_sql(numerator, impressions, alias, per=per)
+    over_reach = ratio_of_sums_sql(numerator, reach, alias, per=per)
+    return Sql(f"case when count({imp}) > 0 then {over_impressions} else {over_reach} end")
+
+
+def cpm_of_sums_sql(
+    alias: str = "",
+    *,
+    cost: Term | None = None,
+    impressions: Term = "impressions",
+    reach: Term = "reach",
+) -> Sql:
+    """An aggregate: total cost / total impressions × 1000, over reach when no row of the group
+    knows its impressions (``exposure_basis_of_sums_sql`` says which)."""
+    return _over_exposure(_cost(alias, cost), impressions, reach, alias, per=1000)
+
+
+def ctr_of_sums_sql(
+    alias: str = "",
+    *,
+    clicks: Term = "clicks",
+    impressions: Term = "impressions",
+    reach: Term = "reach",
+) -> Sql:
+    """An aggregate: total clicks / total impressions, over reach when no row of the group knows
+    its impressions."""
+    return _over_exposure(clicks, impressions, reach, alias)
+
+
+def romi_of_sums_sql(
+    alias: str = "", *, revenue: Term = "revenue", cost: Term | None = None
+) -> Sql:
+    """An aggregate: (total revenue − total cost) / total cost over the rows that know both."""
+    spent = _cost(alias, cost)
+    gain = Sql(f"{term_sql(revenue, alias)} - {term_sql(spent, alias)}")
+    return ratio_of_sums_sql(gain, spent, alias)
 
 
 ER_SQL = er_sql()

@@ -1,4 +1,5 @@
-"""The ``crm`` command: init, import channels, prices and rates, export (see DESIGN.md, "The `crm` command").
+"""The ``crm`` command: init, import channels, prices, rates and placements, export, kpis (see
+DESIGN.md, "The `crm` command").
 
 Exit 0 on success, 1 on rejected input (the reason on stderr, nothing written), 2 on a usage
 error. Expected errors never print a traceback.
@@ -12,8 +13,10 @@ import sys
 from pathlib import Path
 
 from crm.cli.output import REJECTED, add_import_options, err
+from crm.cli.placements import add_kpis_command, add_placement_import
 from crm.cli.pricing import cmd_import_prices, cmd_import_rates
 from crm.cli.registry import cmd_export, cmd_import_channels
+from crm.cli.reports import add_report_command
 from crm.cli.workspace import cmd_init
 from crm.errors import CrmError
 from crm.parsing.text import shorten_quoted
@@ -88,12 +91,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_options(rates)
     rates.set_defaults(run=cmd_import_rates)
 
+    add_placement_import(kinds, [db_late])
+
     export = commands.add_parser(
         "export", parents=[db_late], help="export a table to .csv, .xlsx or .parquet"
     )
     export.add_argument("table", metavar="TABLE")
     export.add_argument("--out", metavar="FILE", type=Path, required=True)
     export.set_defaults(run=cmd_export)
+
+    add_kpis_command(commands, [db_late])
+
+    add_report_command(commands, [db_late])
     return parser
 
 

@@ -14,8 +14,9 @@ from typing import Any, Literal
 
 import duckdb
 
-from crm.fields import CHANNELS, PRICES, RATES, Entity
+from crm.fields import CHANNELS, PLACEMENTS, PRICES, RATES, Entity
 from crm.importing.channels import apply_import, plan_channel_import
+from crm.importing.placements import apply_placement_import, plan_placement_import
 from crm.importing.plan import ImportPlan, Step
 from crm.importing.prices import apply_price_import, plan_price_import
 from crm.importing.rates import apply_rate_import, plan_rate_import
@@ -24,9 +25,12 @@ from crm.importing.results import ImportResult
 from crm.store import Store
 
 # the choices a kind may ask for beside the mapping: a platform for rows that name none, where
-# the numbers come from, the date of undated rows; and, once a preview found them needed, the
+# the numbers come from, the date of undated rows, the campaign of rows that name none and the
+# channel of a file without a channel column; and, once a preview found them needed, the
 # currency of amounts that name none and the order of day and month in ambiguous dates
-Choice = Literal["platform", "provenance", "measured_on", "currency", "date_order"]
+Choice = Literal[
+    "platform", "provenance", "measured_on", "currency", "date_order", "campaign", "channel"
+]
 Plan = Callable[
     [duckdb.DuckDBPyConnection, RawTable, dict[str, str | None], Mapping[str, Any]], ImportPlan
 ]
@@ -97,6 +101,20 @@ def _apply_rates(store: Store, plan: ImportPlan, progress: Step | None) -> Impor
     return apply_rate_import(store, plan, progress=progress)
 
 
+def _plan_placements(
+    cur: duckdb.DuckDBPyConnection,
+    table: RawTable,
+    mapping: dict[str, str | None],
+    options: Mapping[str, Any],
+) -> ImportPlan:
+    wanted = ("campaign", "channel", "provenance", "measured_on", "currency", "date_order")
+    return plan_placement_import(cur, table, mapping, {k: options.get(k) for k in wanted})
+
+
+def _apply_placements(store: Store, plan: ImportPlan, progress: Step | None) -> ImportResult:
+    return apply_placement_import(store, plan, progress=progress)
+
+
 IMPORT_KINDS: dict[str, ImportKindSpec] = {
     spec.name: spec
     for spec in (
@@ -133,6 +151,19 @@ IMPORT_KINDS: dict[str, ImportKindSpec] = {
             _plan_rates,
             _apply_rates,
             ("date_order",),
+        ),
+        ImportKindSpec(
+            "placements",
+            "Placements",
+            "placement",
+            "Placements and their results: ref (the source's own id), campaign, channel (a link "
+            "or PLATFORM:HANDLE), format, content type, dates, prices, reach, impressions, "
+            "clicks, conversions, revenue. A ref seen before updates its placement; a campaign "
+            "not seen before is created. Channels must be in the registry already.",
+            PLACEMENTS,
+            _plan_placements,
+            _apply_placements,
+            ("provenance", "measured_on", "currency", "date_order", "campaign", "channel"),
         ),
     )
 }

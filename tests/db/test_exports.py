@@ -15,7 +15,17 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from crm.errors import ValidationError
-from crm.exports import CHANNEL_FIELDS, export_table, frame_bytes, table_frame
+from crm.exports import (
+    CHANNEL_FIELDS,
+    PLACEMENT_FIELDS,
+    export_table,
+    frame_bytes,
+    table_frame,
+)
+from crm.outreach import create_campaign
+from crm.placements.placements import cancel_placement, log_placement
+from crm.placements.results import record_result
+from crm.pricing import set_rate
 from crm.registry import add_channel, add_owner, add_snapshot, get_channel, set_archived
 from crm.store import Store
 
@@ -290,7 +300,7 @@ def test_refusals_write_nothing(small: Store, tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="must end in .csv, .xlsx or .parquet"):
         export_table(cur, "channels", tmp_path / "channels.json")
     with pytest.raises(ValidationError, match="not available yet in this version"):
-        export_table(cur, "placements", tmp_path / "placements.csv")
+        export_table(cur, "audiences", tmp_path / "audiences.csv")
     with pytest.raises(ValidationError, match="no table “nope”"):
         export_table(cur, "nope", tmp_path / "nope.csv")
     assert list(tmp_path.iterdir()) == []
@@ -398,3 +408,65 @@ def test_outreach_and_rates_exports_exactly(store: Store, tmp_path: Path) -> Non
         assert pl.read_csv(out).columns == table_frame(cur, table).columns
     # a formula-like note is neutralised in the file, as in every export
     assert "'=2+2" in (tmp_path / "shortlist.csv").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- placements
+
+
+def test_placements_export_rows_with_latest_results_and_kpis(store: Store, tmp_path: Path) -> None:
+    anna = add_channel(store, "telegram", "anna")
+    spring = create_campaign(store, name="Весна")
+    set_rate(store, "USD", dt.date(2026, 1, 1), Decimal("90"))
+    first = log_placement(
+        store, channel_id=anna, campaign_id=spring, ref="a-1", content_type="review",
+        published_at=dt.datetime(2026, 3, 1, 18, 30), price_paid=Decimal("100"), currency="USD",
+        planned_reach=8000,
+    )  # fmt: skip
+    record_result(store, first, measured_at=dt.datetime(2026, 3, 2), reach=3000, clicks=10)
+    record_result(
+        store, first, measured_at=dt.datetime(2026, 3, 8), reach=4000, impressions=6000,
+        likes=70, comments=20, shares=10, clicks=60, conversions=3, revenue=Decimal("27000"),
+        currency="RUB", provenance="platform_stats",
+    )  # fmt: skip
+    gone = log_placement(store, channel_id=anna, planned_on=dt.date(2026, 4, 1))
+    cancel_placement(store, gone, 1)
+    frame = table_frame(store.cursor(), "placements")
+    assert frame.columns == list(PLACEMENT_FIELDS)
+    rows = frame.to_dicts()
+    assert [r["id"] for r in rows] == [first, gone]
+    row = rows[0]
+    assert {k: row[k] for k in ("ref", "campaign", "channel", "format", "content_type", "status")} == {
+        "ref": "a-1", "campaign": "Весна", "channel": "telegram:anna", "format": "post",
+        "content_type": "review", "status": "published",
+    }  # fmt: skip
+    # the latest measurement (8 March), not the first
+    assert (row["reach"], row["impressions"], row["clicks"], row["conversions"]) == (
+        4000, 6000, 60, 3,
+    )  # fmt: skip
+    assert (row["revenue"], row["revenue_currency"], row["provenance"]) == (
+        Decimal("27000.00"), "RUB", "platform_stats",
+    )  # fmt: skip
+    # 100 USD at 90 on the day of the placement; the KPIs over the base currency
+    assert (row["base_currency"], row["cost_base"], row["revenue_base"]) == (
+        "RUB", Decimal("9000.00"), Decimal("27000.00"),
+    )  # fmt: skip
+    assert (row["cpm"], row["cpm_basis"]) == (1500.0, "impressions")  # 9000 / 6000 × 1000
+    assert row["cpc"] == 150.0  # 9000 / 60
+    assert row["ctr"] == 0.01  # 60 / 6000
+    assert row["cpa"] == 3000.0
+    assert row["cpe"] == 90.0  # 9000 / (70 + 20 + 10)
+    assert row["err"] == 0.025  # 100 / 4000
+    assert (row["romi"], row["roas"], row["delivery"]) == (2.0, 3.0, 0.5)
+    assert row["flags"] == "No erid (ad label) on a published telegram placement"
+    cancelled = rows[1]
+    assert (cancelled["status"], cancelled["cost_base"], cancelled["cpm"]) == (
+        "cancelled",
+        None,
+        None,
+    )
+    # every format writes it
+    for suffix in (".csv", ".xlsx", ".parquet"):
+        assert export_table(store.cursor(), "placements", tmp_path / f"p{suffix}") == 2
+    back = pl.read_csv(tmp_path / "p.csv")
+    assert back.columns == list(PLACEMENT_FIELDS)
+    assert back["cpm"].to_list() == [1500.0, None]

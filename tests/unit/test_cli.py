@@ -107,7 +107,7 @@ def test_export_channels_csv_has_the_exact_header(
     ("table", "out", "message"),
     [
         ("nope", "x.csv", "no table “nope”"),
-        ("placements", "x.csv", "not available yet"),
+        ("audiences", "x.csv", "not available yet"),
         ("channels", "x.txt", "must end in .csv, .xlsx or .parquet"),
     ],
 )
@@ -308,6 +308,7 @@ def test_every_import_takes_the_common_options_and_its_own() -> None:
         "channels": {"--platform", "--currency", "--provenance", "--measured-on"},
         "prices": {"--platform", "--currency"},
         "rates": set(),
+        "placements": {"--campaign", "--channel", "--currency", "--provenance", "--measured-on"},
     }
     for sub in kinds.values():
         assert common <= {o for a in sub._actions for o in a.option_strings}

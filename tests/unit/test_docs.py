@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crm.cli import build_parser
-from crm.fields import CHANNELS, PRICES, RATES, Entity
+from crm.fields import CHANNELS, PLACEMENTS, PRICES, RATES, Entity
 from crm.metrics import NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +68,7 @@ def fields_table(entity: Entity) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("entity", [CHANNELS, PRICES, RATES], ids=lambda e: e.name)
+@pytest.mark.parametrize("entity", [CHANNELS, PRICES, RATES, PLACEMENTS], ids=lambda e: e.name)
 def test_import_doc_lists_every_field_from_the_specification(entity: Entity) -> None:
     doc_path = ROOT / "docs" / "import.md"
     doc = doc_path.read_text(encoding="utf-8")

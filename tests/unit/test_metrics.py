@@ -307,3 +307,88 @@ def test_ratio_and_growth_expressions_are_null_without_a_denominator() -> None:
         "growth": [pytest.approx(0.2), None, None, None],
         "rate": [1.2, None, None, None],
     }
+
+
+# ---------------------------------------------------------------- totals of a group of placements
+
+# group a: impressions known on two rows (one without cost); b: no impressions, reach only;
+# c: nothing to divide by; d: impressions known but zero (no fallback to reach)
+PLACED = pl.DataFrame(
+    {
+        "grp": ["a", "a", "a", "b", "b", "c", "d"],
+        "cost": [Decimal("100"), Decimal("300"), None, Decimal("50"), Decimal("150"),
+                 Decimal("10"), Decimal("20")],
+        "impressions": [1000, 3000, 5000, None, None, None, 0],
+        "reach": [800, None, 4000, 400, 600, None, 500],
+        "clicks": [10, 30, 50, 4, None, 1, 2],
+        "revenue": [Decimal("150"), None, Decimal("70"), Decimal("100"), Decimal("100"),
+                    None, Decimal("40")],
+    },
+    schema_overrides={"cost": pl.Decimal(18, 2), "revenue": pl.Decimal(18, 2)},
+)  # fmt: skip
+
+
+def test_group_totals_by_hand() -> None:
+    a = PLACED.filter(pl.col("grp") == "a")
+    costs, imps, reach = a["cost"].to_list(), a["impressions"].to_list(), a["reach"].to_list()
+    # (100 + 300) / (1000 + 3000) × 1000: the third row has impressions but no cost
+    assert metrics.cpm_of_sums(costs, imps, reach) == Decimal("100")
+    assert metrics.exposure_basis_of_sums(imps, reach) == "impressions"
+    # every row knows clicks and impressions: 90 / 9000
+    assert metrics.ctr_of_sums(a["clicks"].to_list(), imps, reach) == 0.01
+    # revenue and cost both known on the first row only: (150 − 100) / 100
+    assert metrics.romi_of_sums(a["revenue"].to_list(), costs) == Decimal("0.5")
+    b = PLACED.filter(pl.col("grp") == "b")
+    b_imps, b_reach = b["impressions"].to_list(), b["reach"].to_list()
+    assert metrics.exposure_basis_of_sums(b_imps, b_reach) == "reach"
+    assert metrics.cpm_of_sums(b["cost"].to_list(), b_imps, b_reach) == Decimal("200")  # 200/1000
+    assert metrics.ctr_of_sums(b["clicks"].to_list(), b_imps, b_reach) == 0.01  # 4 / 400
+    assert metrics.exposure_basis_of_sums([None], [None]) is None
+    assert metrics.cpm_of_sums([Decimal("10")], [None], [None]) is None
+    assert metrics.cpm_of_sums([Decimal("20")], [0], [500]) is None  # zero impressions are known
+    assert metrics.total([], []) is None
+    assert metrics.total([Decimal("1"), Decimal("2")], [0, 0]) is None
+
+
+def test_a_total_is_a_ratio_of_sums_not_a_mean_of_ratios() -> None:
+    # two placements of 100 each: CPM 100 over 1000 impressions, 11.1 over 9000
+    costs, imps = [Decimal("100"), Decimal("100")], [1000, 9000]
+    per_row = [metrics.cpm(c, i) for c, i in zip(costs, imps, strict=True)]
+    assert per_row == [Decimal("100"), Decimal("100") / 9]
+    assert metrics.cpm_of_sums(costs, imps, [None, None]) == Decimal("20")  # 200 / 10000 × 1000
+    assert sum(p for p in per_row if p is not None) / 2 != Decimal("20")
+
+
+def test_group_totals_sql_equal_python() -> None:
+    con = duckdb.connect(":memory:")
+    con.register("placed", PLACED)
+    got = con.sql(
+        f"""
+        select grp,
+               {metrics.cpm_of_sums_sql(cost="cost")} as cpm,
+               {metrics.exposure_basis_of_sums_sql()} as basis,
+               {metrics.ctr_of_sums_sql()} as ctr,
+               {metrics.romi_of_sums_sql(cost="cost")} as romi
+        from placed group by grp order by grp
+        """
+    ).fetchall()
+    expected = []
+    for (grp,), rows in PLACED.group_by("grp", maintain_order=True):
+        c, i, r = rows["cost"].to_list(), rows["impressions"].to_list(), rows["reach"].to_list()
+        expected.append(
+            (
+                grp,
+                metrics.cpm_of_sums(c, i, r),
+                metrics.exposure_basis_of_sums(i, r),
+                metrics.ctr_of_sums(rows["clicks"].to_list(), i, r),
+                metrics.romi_of_sums(rows["revenue"].to_list(), c),
+            )
+        )
+    assert [g[0] for g in got] == [e[0] for e in expected] == ["a", "b", "c", "d"]
+    for g, e in zip(got, expected, strict=True):
+        assert g[2] == e[2]
+        assert _same([g[1], g[3], g[4]], [e[1], e[3], e[4]]), (g, e)
+    assert got[0][1:4] == (100.0, "impressions", 0.01)
+    assert got[1][1:3] == (200.0, "reach")
+    assert got[2][1:] == (None, None, None, None)  # c: nothing to divide by, revenue unknown
+    assert got[3][1:4] == (None, "impressions", None)  # d: zero impressions known
