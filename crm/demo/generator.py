@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from crm.demo.outreach import generate_outreach
+from crm.demo.placements import generate_placements
 from crm.demo.words import (
     _ARCHIVED_NOTES,
     _BLOGGER_PLATFORMS,
@@ -648,6 +649,7 @@ def generate_demo(
             cur, seed, channels=chans, snapshots=snaps, prices=prices, as_of=as_of,
             channel_base=base["channels"], reserve=_reserve_ids,
         )  # fmt: skip
+        placed = generate_placements(cur, seed, as_of=as_of, reserve=_reserve_ids)
         set_workspace_values(
             cur, {"kind": "demo", "seed": str(seed), "generated_as_of": as_of.isoformat()}
         )
@@ -656,6 +658,7 @@ def generate_demo(
         "channels": chans.height,
         "snapshots": snaps.height,
         **outreach,
+        **placed,
         "prices": prices.height + outreach["prices"],
     }
 

@@ -11,6 +11,15 @@ Percentile = (peers with est. CPM below + 0.5 × peers equal) / peers × 100, th
 excluded; the walk-away price is the price at which the channel's est. CPM would equal the peer
 median (est. CPM inverted: median × avg reach / 1000).
 
+What the workspace paid counts too: a channel's achieved CPM is its published placements' total
+cost / total impressions × 1000 (over reach when none of them knows impressions; the placements
+KPIs' rule, crm.metrics ``cpm_of_sums_sql``), cost in the base currency at each placement's date,
+each placement's latest measurement; the number of placements it rests on is its data points.
+The peers' achieved median is the median of the achieved CPMs of the channel's peer group (the
+same group as for est. CPM, the channel itself left out), shown from ``MIN_ACHIEVED_PEERS``
+peers on. The placements and results tables are read in SQL here: crm.pricing sits below
+crm.placements.
+
 Everything is computed set-based (``price_hints``) for any number of channels at once;
 ``price_hint`` is the same query for one channel, with the words that explain it.
 """
@@ -35,6 +44,7 @@ from crm.pricing.prices import cents, latest_prices_sql, per_thousand
 from crm.registry.queries import latest_known_sql
 
 MIN_PEERS = 5
+MIN_ACHIEVED_PEERS = 3  # peers with an achieved CPM before their median is shown
 SIZE_BAND_MIN = 10
 # size bands by followers: (label, lower bound inclusive); the upper bound is the next one's
 SIZE_BANDS = (("<10k", 0), ("10k–100k", 10_000), ("100k–1M", 100_000), ("≥1M", 1_000_000))
@@ -79,6 +89,10 @@ class PriceHint:
     peer_median: Decimal | None
     percentile: float | None  # 0–100
     walk_away: Decimal | None  # base currency
+    achieved_cpm: Decimal | None  # base currency: what this workspace paid per 1000 seen
+    achieved_points: int  # published placements with a cost and impressions (or reach)
+    peer_achieved_median: Decimal | None  # base currency
+    peer_achieved_count: int  # peers with an achieved CPM
     basis: str
     note: str | None
 
@@ -189,6 +203,98 @@ def _hints_query(format: str, channel_ids: list[int]) -> tuple[str, list[object]
     return sql, params
 
 
+# per channel with published placements: its achieved CPM (ratio of sums over its placements'
+# latest measurements, cost in the base currency) and how many placements it rests on
+_ACHIEVED = """
+with {latest},
+costs as ({converted}),
+measured as (
+    select placement_id, reach, impressions from results
+    qualify row_number() over (partition by placement_id order by measured_at desc, id desc) = 1
+),
+f as (
+    -- a cost of 0 needs no rate
+    select k.channel_id, case when k.amount = 0 then 0 else k.amount_to end as cost,
+           m.impressions, m.reach
+    from costs k join measured m on m.placement_id = k.placement_id
+)
+select f.channel_id, c.platform, c.niches[1] as niche, c.archived, {band} as band,
+       {cpm} as achieved_cpm, {points} as points
+from f
+join channels c on c.id = f.channel_id
+left join latest l on l.channel_id = f.channel_id
+group by f.channel_id, c.platform, c.niches[1], c.archived, l.followers
+"""
+
+
+def _achieved_query() -> tuple[str, list[object]]:
+    source = f"""
+        select p.id as placement_id, p.channel_id, {metrics.cost_sql("p")} as amount,
+               p.currency, coalesce(p.published_at::date, p.planned_on, p.created_at::date) as date
+        from placements p
+        where p.status = 'published' and {metrics.cost_sql("p")} is not null
+    """
+    converted, params = converted_sql(source)
+    both = "f.cost is not null and f.{} is not null"
+    points = (
+        f"case when count(f.impressions) > 0 then count(*) filter (where {both.format('impressions')})"
+        f" else count(*) filter (where {both.format('reach')}) end"
+    )
+    sql = _ACHIEVED.format(
+        latest=latest_known_sql(), converted=converted, band=_band_sql("l.followers"),
+        cpm=metrics.cpm_of_sums_sql("f", cost="cost"), points=points,
+    )  # fmt: skip
+    return sql, params
+
+
+def _achieved(cur: duckdb.DuckDBPyConnection, rows: list[_Row]) -> dict[int, _Achieved]:
+    """Each asked channel's achieved CPM and the median of its peers' (set-based: one query,
+    then one join of the asked channels' peer groups with the channels that have a figure)."""
+    sql, params = _achieved_query()
+    known = cur.sql(sql, params=params).pl().filter(pl.col("achieved_cpm").is_not_null())
+    schema: dict[str, pl.DataType] = {
+        "channel_id": pl.Int64(), "platform": pl.String(), "niche": pl.String(),
+        "band": pl.String(), "by_band": pl.Boolean(),
+    }  # fmt: skip
+    targets = pl.DataFrame(
+        [(r.channel_id, r.platform, r.niche, r.band, r.by_band) for r in rows],
+        schema=schema,
+        orient="row",
+    )
+    peers = known.filter(~pl.col("archived")).select(
+        pl.col("channel_id").alias("peer_id"), "platform",
+        pl.col("niche").alias("peer_niche"), pl.col("band").alias("peer_band"), "achieved_cpm",
+    )  # fmt: skip
+    # the est. CPM's peer group: same platform; same first niche unless the channel has none;
+    # same size band when the hint narrowed to it
+    matched = targets.join(peers, on="platform").filter(
+        (pl.col("peer_id") != pl.col("channel_id"))
+        & (pl.col("niche").is_null() | (pl.col("peer_niche") == pl.col("niche")))
+        & (~pl.col("by_band") | (pl.col("peer_band") == pl.col("band")))
+    )
+    medians = matched.group_by("channel_id").agg(
+        pl.col("achieved_cpm").median().alias("median"), pl.len().alias("count")
+    )
+    own = {int(c): (v, int(n)) for c, v, n in known.select("channel_id", "achieved_cpm",
+                                                           "points").rows()}  # fmt: skip
+    peer = {int(c): (v, int(n)) for c, v, n in medians.rows()}
+    out: dict[int, _Achieved] = {}
+    for r in rows:
+        value, points = own.get(r.channel_id, (None, 0))
+        median, count = peer.get(r.channel_id, (None, 0))
+        out[r.channel_id] = _Achieved(
+            _money(value), points, _money(median) if count >= MIN_ACHIEVED_PEERS else None, count
+        )
+    return out
+
+
+class _Achieved(NamedTuple):
+    cpm: Decimal | None
+    points: int
+    peer_median: Decimal | None
+    peer_count: int
+
+
 def _money(value: float | None) -> Decimal | None:
     """A figure DuckDB computed over a float reach, as money to the cent."""
     if value is None:
@@ -275,16 +381,20 @@ def _figures(row: _Row) -> _Figures:
 def price_hints(
     cur: duckdb.DuckDBPyConnection, channel_ids: list[int], format: str = "post"
 ) -> pl.DataFrame:
-    """Price hints of many channels at once (one query): channel_id, est_cpm, cpf, peers,
-    peer_median, percentile, walk_away, base_currency; one row per channel asked for."""
+    """Price hints of many channels at once (set-based): channel_id, est_cpm, cpf, peers,
+    peer_median, percentile, walk_away, achieved_cpm, achieved_points, peer_achieved_median,
+    peer_achieved_count, base_currency; one row per channel asked for."""
     clean = PRICES.by_name("format").check(format) or "post"
     base = base_currency(cur)
-    out = [(row.channel_id, *_figures(row), base) for row in _rows(cur, channel_ids, clean)]
+    rows = _rows(cur, channel_ids, clean)
+    achieved = _achieved(cur, rows)
+    out = [(row.channel_id, *_figures(row), *achieved[row.channel_id], base) for row in rows]
     money = pl.Decimal(18, 2)
     schema: dict[str, pl.DataType] = {
         "channel_id": pl.Int64(), "est_cpm": money, "cpf": money, "peers": pl.Int64(),
         "peer_median": money, "percentile": pl.Float64(), "walk_away": money,
-        "base_currency": pl.String(),
+        "achieved_cpm": money, "achieved_points": pl.Int64(), "peer_achieved_median": money,
+        "peer_achieved_count": pl.Int64(), "base_currency": pl.String(),
     }  # fmt: skip
     return pl.DataFrame(out, schema=schema, orient="row").sort("channel_id")
 
@@ -299,6 +409,7 @@ def price_hint(cur: duckdb.DuckDBPyConnection, channel_id: int, format: str = "p
         raise NotFound(f"Channel {channel_id} does not exist.")
     row = rows[0]
     f = _figures(row)
+    got = _achieved(cur, rows)[channel_id]
     notes: list[str] = []
     if row.price is None:
         notes.append(f"No {clean} price is recorded for this channel.")
@@ -329,7 +440,11 @@ def price_hint(cur: duckdb.DuckDBPyConnection, channel_id: int, format: str = "p
         peer_median=f.peer_median,
         percentile=f.percentile,
         walk_away=f.walk_away,
-        basis=_basis(row, f, clean, base),
+        achieved_cpm=got.cpm,
+        achieved_points=got.points,
+        peer_achieved_median=got.peer_median,
+        peer_achieved_count=got.peer_count,
+        basis=_basis(row, f, clean, base) + " " + _achieved_basis(got, base),
         note=" ".join(notes) or None,
     )
 
@@ -365,3 +480,33 @@ def _basis(row: _Row, f: _Figures, format: str, base: str) -> str:
             "points; walk-away = peer median × avg reach / 1000."
         )
     return " ".join(parts)
+
+
+def _achieved_basis(got: _Achieved, base: str) -> str:
+    """What this workspace paid: the channel's achieved CPM and its peers', with data points."""
+    how = "total cost / total impressions × 1000 (over reach when none knows impressions)"
+    if got.cpm is None:
+        own = (
+            "No achieved CPM yet: no published placement of this channel has a cost and a "
+            "measured reach or impressions."
+        )
+    else:
+        placements = "placement" if got.points == 1 else "placements"
+        own = (
+            f"Achieved CPM with this channel {format_money(got.cpm, base)} over {got.points} "
+            f"published {placements} ({how}, in {base} at each placement's date)."
+        )
+    channels = "channel" if got.peer_count == 1 else "channels"
+    if got.peer_median is not None:
+        peers = (
+            f"Peers' achieved CPM median {format_money(got.peer_median, base)} over "
+            f"{got.peer_count} {channels} of the same group."
+        )
+    elif got.peer_count:
+        peers = (
+            f"Only {got.peer_count} peer {channels} with an achieved CPM: too few for a median "
+            f"(need {MIN_ACHIEVED_PEERS})."
+        )
+    else:
+        peers = "No peer has an achieved CPM yet."
+    return f"{own} {peers}"

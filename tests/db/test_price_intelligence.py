@@ -69,6 +69,10 @@ def test_a_hint_against_five_peers_by_hand(store: Store) -> None:
         peer_median=Decimal("2000.00"),
         percentile=60.0,  # (3 below + 0.5 × 0 equal) / 5 × 100
         walk_away=Decimal("20000.00"),  # 2000 × 10 000 / 1000
+        achieved_cpm=None,
+        achieved_points=0,
+        peer_achieved_median=None,
+        peer_achieved_count=0,
         basis=hint.basis,
         note=None,
     )
@@ -76,7 +80,9 @@ def test_a_hint_against_five_peers_by_hand(store: Store) -> None:
         "est. CPM = price in RUB / avg reach × 1000 = ₽24 000.00 / 10 000 × 1000 = ₽2 400.00 "
         "(the quoted price ₽24 000.00 of 2026-03-01). Compared with 5 other telegram channels "
         "in finance, of all sizes, that have a post price and a known avg reach. Peer median "
-        "est. CPM ₽2 000.00 over 5 data points; walk-away = peer median × avg reach / 1000."
+        "est. CPM ₽2 000.00 over 5 data points; walk-away = peer median × avg reach / 1000. "
+        "No achieved CPM yet: no published placement of this channel has a cost and a measured "
+        "reach or impressions. No peer has an achieved CPM yet."
     )
 
 
@@ -152,15 +158,110 @@ def test_price_hints_give_the_same_figures_set_based(store: Store) -> None:
     ids = [row[0] for row in store.cursor().execute("select id from channels").fetchall()]
     frame = price_hints(store.cursor(), ids)
     assert frame.columns == ["channel_id", "est_cpm", "cpf", "peers", "peer_median",
-                             "percentile", "walk_away", "base_currency"]  # fmt: skip
+                             "percentile", "walk_away", "achieved_cpm", "achieved_points",
+                             "peer_achieved_median", "peer_achieved_count",
+                             "base_currency"]  # fmt: skip
     assert frame.height == len(ids)
     for row in frame.iter_rows(named=True):
         one = price_hint(store.cursor(), row["channel_id"])
         assert (one.est_cpm, one.cpf, one.peers, one.peer_median, one.percentile,
                 one.walk_away) == (row["est_cpm"], row["cpf"], row["peers"],
                                    row["peer_median"], row["percentile"], row["walk_away"])  # fmt: skip
+        assert (one.achieved_cpm, one.achieved_points, one.peer_achieved_median,
+                one.peer_achieved_count) == (row["achieved_cpm"], row["achieved_points"],
+                                             row["peer_achieved_median"],
+                                             row["peer_achieved_count"])  # fmt: skip
     mine = frame.filter(channel_id=me).row(0, named=True)
     assert (mine["percentile"], mine["peers"]) == (60.0, 5)
+
+
+def _placed(
+    store: Store,
+    handle: str,
+    *,
+    paid: str | None = None,
+    agreed: str | None = None,
+    currency: str = "RUB",
+    status: str = "published",
+    impressions: int | None = None,
+    reach: int | None = None,
+) -> None:
+    """A placement of the channel (published on 2026-03-05 unless planned) with one
+    measurement, written in SQL as crm.placements would."""
+    cur = store.cursor()
+    channel = cur.execute("select id from channels where handle = ?", [handle]).fetchall()[0][0]
+    published = dt.datetime(2026, 3, 5, 12) if status == "published" else None
+    pid = cur.execute(
+        """
+        insert into placements (channel_id, status, planned_on, published_at, price_agreed,
+                                price_paid, currency)
+        values (?, ?, ?, ?, ?::decimal(18, 2), ?::decimal(18, 2), ?) returning id
+        """,
+        [channel, status, dt.date(2026, 3, 5), published, agreed, paid, currency],
+    ).fetchall()[0][0]
+    # an older measurement that the latest one replaces
+    for at, scale in ((dt.datetime(2026, 3, 6, 12), 2), (dt.datetime(2026, 3, 12, 12), 1)):
+        cur.execute(
+            "insert into results (placement_id, measured_at, reach, impressions, provenance) "
+            "values (?, ?, ?, ?, 'platform_stats')",
+            [pid, at, None if reach is None else reach // scale,
+             None if impressions is None else impressions // scale],
+        )  # fmt: skip
+
+
+def _achieved_workspace(store: Store) -> int:
+    """The finance peers, three of them placed, and "me" placed in RUB and USD."""
+    _finance_peers(store)
+    me = _channel(store, "me", niches=["finance"], price="24000")
+    _placed(store, "me", paid="10000", impressions=20_000, reach=15_000)
+    _placed(store, "me", agreed="100", currency="USD", impressions=30_000)  # 10 000 RUB
+    _placed(store, "me", paid="9000", reach=10_000)  # no impressions: left out
+    _placed(store, "me", paid="1", impressions=1, status="planned")  # not published
+    _placed(store, "me", impressions=50_000)  # no cost
+    _placed(store, "fin0", paid="5000", impressions=10_000)  # 500
+    _placed(store, "fin1", paid="3000", reach=10_000)  # no impressions at all: over reach, 300
+    _placed(store, "fin2", paid="1000", impressions=10_000)
+    _placed(store, "fin2", paid="2000", impressions=10_000)  # 3000 / 20 000 × 1000 = 150
+    _placed(store, "travel", paid="50", impressions=1_000)  # another niche
+    _placed(store, "gone", paid="50", impressions=1_000)  # archived
+    return me
+
+
+def test_achieved_cpm_and_the_peers_median_by_hand(store: Store) -> None:
+    me = _achieved_workspace(store)
+    hint = price_hint(store.cursor(), me)
+    # (10 000 + 100 USD × 100) / (20 000 + 30 000) × 1000
+    assert (hint.achieved_cpm, hint.achieved_points) == (Decimal("400.00"), 2)
+    # peers fin0 500, fin1 300, fin2 150 (travel: another niche, gone: archived)
+    assert (hint.peer_achieved_median, hint.peer_achieved_count) == (Decimal("300.00"), 3)
+    text = hint.basis.replace("\u202f", " ")
+    assert "Achieved CPM with this channel ₽400.00 over 2 published placements" in text
+    assert "Peers' achieved CPM median ₽300.00 over 3 channels of the same group." in text
+    # a peer's own hint leaves itself out: me 400, fin0 500, fin2 150
+    fin1 = store.cursor().execute("select id from channels where handle = 'fin1'").fetchall()
+    other = price_hint(store.cursor(), fin1[0][0])
+    assert (other.achieved_cpm, other.achieved_points) == (Decimal("300.00"), 1)
+    assert (other.peer_achieved_median, other.peer_achieved_count) == (Decimal("400.00"), 3)
+
+
+def test_too_few_peers_with_an_achieved_cpm_give_no_median(store: Store) -> None:
+    _finance_peers(store)
+    me = _channel(store, "me", niches=["finance"], price="24000")
+    _placed(store, "fin0", paid="5000", impressions=10_000)
+    _placed(store, "fin1", paid="3000", reach=10_000)
+    hint = price_hint(store.cursor(), me)
+    assert (hint.achieved_cpm, hint.achieved_points) == (None, 0)
+    assert (hint.peer_achieved_median, hint.peer_achieved_count) == (None, 2)
+    assert "Only 2 peer channels with an achieved CPM: too few for a median (need 3)." in hint.basis
+
+
+def test_a_missing_rate_leaves_a_placement_out_of_the_achieved_cpm(store: Store) -> None:
+    _finance_peers(store)
+    me = _channel(store, "me", niches=["finance"], price="24000")
+    _placed(store, "me", paid="1000", impressions=10_000)
+    _placed(store, "me", paid="10", currency="EUR", impressions=10_000)  # no EUR rate
+    hint = price_hint(store.cursor(), me)
+    assert (hint.achieved_cpm, hint.achieved_points) == (Decimal("100.00"), 1)
 
 
 def test_size_bands() -> None:
