@@ -42,6 +42,7 @@ bench: $(VENV)/.installed
 	-$(PY) -m bench.bench_demo
 	-$(PY) -m bench.bench_xlsx
 	-$(PY) -m bench.bench_outreach_pages
+	-$(PY) -m bench.bench_analysis
 
 clean:
 	rm -rf $(VENV) .pytest_cache
