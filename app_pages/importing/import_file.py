@@ -147,6 +147,30 @@ if "provenance" in spec.choices:
         help="Left empty, such rows are dated today and the preview says how many there are.",
         key=f"import.measured_on.{file_key}",
     )
+campaign: str | None = None
+channel: str | None = None
+if "campaign" in spec.choices:
+    campaign_col, channel_col = st.columns(2)
+    campaign = (
+        campaign_col.text_input(
+            "Campaign of rows that name none",
+            key=f"import.campaign.{file_key}",
+            placeholder="a campaign's name: a new one is created",
+            help="Rows with a campaign column keep theirs; a campaign that does not exist yet "
+            "is created, and the preview says so.",
+        ).strip()
+        or None
+    )
+    channel = (
+        channel_col.text_input(
+            "Channel of rows that name none",
+            key=f"import.channel.{file_key}",
+            placeholder="PLATFORM:HANDLE or a link, e.g. facebook:acme",
+            help="For a file of one channel's (or one ad account's) results without a channel "
+            "column. The channel must be in the registry.",
+        ).strip()
+        or None
+    )
 # a currency and the order of day and month are asked for once a preview found them needed
 # (and stay asked for this file): most files need neither
 needs = st.session_state.get("import.needs")
@@ -176,6 +200,8 @@ signature = (
     platform,
     provenance,
     measured_on,
+    campaign,
+    channel,
     currency,
     date_order,
 )
@@ -188,6 +214,8 @@ if st.button("Preview", key="import.preview", type="secondary"):
             mapping,
             {
                 "platform": platform,
+                "campaign": campaign,
+                "channel": channel,
                 "provenance": provenance,
                 "measured_on": measured_on,
                 "currency": currency,
@@ -212,6 +240,9 @@ if done is not None and done[0] == file_key:
     st.success(f"Imported {done[1]}.")
     if kind_name == "rates":
         st.page_link(page("settings"), label="See them in Settings", icon=":material/settings:")
+    elif kind_name == "placements":
+        st.page_link(page("placements"), label="See the placements", icon=":material/list_alt:")
+        st.page_link(page("analysis"), label="Compare them", icon=":material/insights:")
     else:
         st.page_link(page("channels"), label="See the channels", icon=":material/groups:")
     st.stop()

@@ -15,6 +15,7 @@ from crm.metrics import FORMULAS
 from crm.outreach import board, events, templates
 from crm.outreach.campaigns import GOALS, STATUSES, close_campaign, get_campaign, update_campaign
 from crm.outreach.shortlist import PRIORITIES, AddResult, add_from_text, update_entries
+from crm.reports import campaign_report_html
 from crm.ui.columns import COUNT_FORMAT, DATE_FORMAT
 from crm.ui.nav import page
 from crm.ui.outreach import (
@@ -41,6 +42,7 @@ from crm.ui.outreach import (
     stage_labels,
     template_list,
 )
+from crm.ui.placements import new_placement
 from crm.ui.state import (
     forget_opened,
     get_store,
@@ -69,6 +71,7 @@ CAMPAIGN_LABELS = {
 # the shortlist fields people edit in the grid ("pick" is the tick, never saved)
 EDITABLE = ("stage", "priority", "manager", "next_follow_up", "notes")
 TABS = ["Shortlist", "Pipeline", CHANNEL_TAB, "Details"]
+REPORT_LANGUAGES = {"en": "English", "ru": "Русский"}  # the client report's languages
 
 store = get_store()
 cur = store.cursor()
@@ -152,6 +155,33 @@ with actions:
                     toast="Campaign closed",
                     then=lambda _: forget_opened("campaign.opened"),
                 )
+    # the client report: one HTML file (KPIs, charts, placements, budget, provenance) that
+    # opens offline; built only when the button is clicked
+    with st.popover("Client report", icon=":material/summarize:", width="stretch"):
+        st.caption(
+            "One HTML file for the client: summary KPIs, charts, the placements, budget "
+            "against spend and where the numbers come from. It opens offline."
+        )
+        report_language = st.radio(
+            "Language",
+            list(REPORT_LANGUAGES),
+            format_func=REPORT_LANGUAGES.__getitem__,
+            horizontal=True,
+            key="campaign.report_language",
+        )
+        st.download_button(
+            "Download the report",
+            data=lambda lang=report_language: campaign_report_html(
+                store.cursor(), camp.id, language=lang
+            ).encode("utf-8"),
+            file_name=f"campaign-{camp.id}-report-{report_language}.html",
+            mime="text/html",
+            key="campaign.report",
+            on_click="ignore",
+            icon=":material/download:",
+            type="primary",
+            width="stretch",
+        )
 if closed:
     st.info(
         "This campaign is closed: its shortlist, pipeline and details are read-only. "
@@ -772,7 +802,7 @@ def _channel() -> None:
     }
     if st.session_state.get(CHANNEL_KEY) not in names:
         st.session_state.pop(CHANNEL_KEY, None)
-    pick_col, open_col = st.columns([4, 1], vertical_alignment="bottom")
+    pick_col, open_col, log_col = st.columns([3.6, 1, 1.2], vertical_alignment="bottom")
     channel_id = pick_col.selectbox(
         "Channel",
         list(names),
@@ -787,6 +817,15 @@ def _channel() -> None:
         return
     if open_col.button("Open profile", icon=":material/badge:", width="stretch"):
         open_channel(channel_id)
+    if log_col.button(
+        "Log a placement",
+        icon=":material/post_add:",
+        width="stretch",
+        disabled=closed,
+        key="campaign.log_placement",
+        help="Opens the placement form filled with this campaign and channel",
+    ):
+        new_placement(camp.id, channel_id)
     row = grid.filter(pl.col("channel_id") == channel_id).row(0, named=True)
     replies = events.reply_times(cur, by="entry", campaign_id=camp.id).filter(
         pl.col("channel_id") == channel_id

@@ -12,6 +12,7 @@ from crm.fields import CHANNELS, SNAPSHOTS
 from crm.formatting import format_compact, format_count, format_money, format_percent
 from crm.metrics import FORMULAS
 from crm.outreach.shortlist import add_to_shortlist, channel_campaigns
+from crm.placements.scorecard import channel_scorecard, scorecard_lines
 from crm.pricing import channel_prices
 from crm.pricing.currencies import base_currency
 from crm.pricing.intelligence import price_hint
@@ -427,6 +428,18 @@ with tab_prices:
                 )
 
 with tab_campaigns:
+    st.subheader("Scorecard")
+    lines = scorecard_lines(channel_scorecard(cur, ch.id))
+    if len(lines) == 1:
+        st.caption(
+            "No history: no placement and no outreach with this channel yet, so there is "
+            "nothing to score (never shown as zero)."
+        )
+    else:
+        cells = st.columns(4)
+        for i, (name, text) in enumerate(lines):
+            cells[i % 4].markdown(f"**{name}**  \n{text}")
+    st.subheader("Campaigns")
     entries = channel_campaigns(cur, ch.id)
     if entries.height:
         picked = st.dataframe(

@@ -1,5 +1,6 @@
 """Channels: the registry, filtered from the sidebar; add a channel by pasting its link."""
 
+import polars as pl
 import streamlit as st
 
 from crm import registry
@@ -7,6 +8,7 @@ from crm.errors import CrmError, StaleEdit
 from crm.exports import channels_frame, frame_bytes
 from crm.formatting import format_count
 from crm.outreach.shortlist import add_to_shortlist
+from crm.placements.scorecard import scorecards
 from crm.ui.nav import page
 from crm.ui.outreach import campaign_picker, current_author, open_campaign
 from crm.ui.state import (
@@ -25,13 +27,20 @@ store = get_store()
 PAGE_SIZE = 500
 
 
-# both keyed by the registry's generation: any committed write makes the next run read afresh
+# both keyed by generations: any committed write makes the next run read afresh
 @st.cache_data(show_spinner=False, max_entries=16)
-def _channels(path: str, generation: int, flt: registry.ChannelFilter, sort: str, page_no: int):
+def _channels(
+    path: str, generation: tuple[int, int], flt: registry.ChannelFilter, sort: str, page_no: int
+):
     cur = get_store().cursor()
     frame, matching = registry.page_channels(
         cur, flt, sort, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE
     )
+    # each row's delivery from its scorecard (actual / planned reach; empty without history)
+    cards = scorecards(cur, frame["id"].to_list()).select(
+        pl.col("channel_id").alias("id"), "delivery"
+    )
+    frame = frame.join(cards, on="id", how="left", maintain_order="left")
     return registry.with_growth(cur, frame), matching
 
 
@@ -118,7 +127,9 @@ page_no = st.session_state.get("channels.page", 1)
 table_key = f"channels.table.{st.session_state['channels.round']}.{page_no}"
 st.session_state["channels.table_key"] = table_key
 generation = store.generation("registry")
-frame, matching = _channels(store.path, generation, flt, sort, page_no)
+frame, matching = _channels(
+    store.path, (generation, store.generation("placements")), flt, sort, page_no
+)
 # Ticks are row positions in the table as the user saw it, which is the one the previous run
 # drew: a write meanwhile (in another session) may have reordered the rows this run reads.
 # So a bulk edit acts on the channels of that table, against the versions it showed.

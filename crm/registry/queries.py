@@ -35,6 +35,9 @@ class ChannelFilter:
     archived: str = "active"  # active | archived | all
     needs: list[str] = field(default_factory=list)  # keys of NEEDS: what the channel lacks
     owner_id: int | None = None
+    # only these channels (a part above the registry narrows by what it knows, such as a
+    # track record); None: no narrowing
+    ids: tuple[int, ...] | None = None
 
 
 STALE_DAYS = 60
@@ -292,6 +295,9 @@ def scope_sql(flt: ChannelFilter) -> tuple[str, list[Any]]:
     if flt.owner_id is not None:
         clauses.append("c.owner_id = ?")
         params.append(flt.owner_id)
+    if flt.ids is not None:
+        clauses.append("list_contains(?::bigint[], c.id)")
+        params.append(list(flt.ids))
     return " and ".join(clauses), params
 
 

@@ -126,7 +126,7 @@ def _shortlist(
 def shortlist_table(campaign_id: int) -> pl.DataFrame:
     """A campaign's shortlist with stage, follow-up and latest price (shortlist.shortlist_frame),
     cached (per day: overdue marks and days in stage count from today)."""
-    gens = _gen("outreach", "pricing", "registry")
+    gens = _gen("outreach", "pricing", "registry", "placements")
     return _shortlist(resolve_db_path(), gens, campaign_id, dt.date.today())
 
 
@@ -250,7 +250,7 @@ def shortlist_grid(campaign_id: int) -> pl.DataFrame:
     """The campaign's shortlist (shortlist.shortlist_frame) with price hints
     (intelligence.price_hints) formatted for the Campaign page's grid (``GRID_COLUMNS``),
     cached per day."""
-    gens = _gen("outreach", "pricing", "registry")
+    gens = _gen("outreach", "pricing", "registry", "placements")
     return _grid(resolve_db_path(), gens, campaign_id, dt.date.today())
 
 

@@ -12,6 +12,7 @@ from crm import registry
 from crm.fields import CHANNELS, ColumnMeta
 from crm.formatting import format_count
 from crm.metrics import FORMULAS
+from crm.placements.scorecard import TRACK_RECORDS, track_record_ids
 from crm.ui.columns import as_percent_points, grid_config, metric_meta
 from crm.ui.nav import page
 from crm.ui.state import get_store, pending_toast
@@ -28,6 +29,7 @@ _CLEAR: dict[str, object] = {
     "search": "",
     **{key: [] for key in ("platforms", "kinds", "niches", "countries", "languages", "tags")},
     "needs": [],
+    "track": None,
     **{f"{key}_{end}": None for key in ("followers", "er") for end in ("min", "max")},
     "archived": "active",
     "sort": _SORTS[0],
@@ -122,6 +124,17 @@ def channel_filters(options: dict[str, list[str]]) -> tuple[registry.ChannelFilt
         help="Channels whose data has gaps to fill before you can buy from them.",
         persist_state="session",
     )
+    track = side.selectbox(
+        "Track record",
+        list(TRACK_RECORDS),
+        index=None,
+        format_func=lambda k: TRACK_RECORDS[k][0],
+        placeholder="Any",
+        key=_F + "track",
+        help="From the channel's placements and outreach (its scorecard on the profile): "
+        "delivery is actual reach / planned reach.",
+        persist_state="session",
+    )
     f_min, f_max = _range(side, "Followers", "followers", 0, 1000)
     er_min, er_max = _range(side, "ER", "er", 0.0, 0.5, unit=", %", help=FORMULAS["er"])
     # the starting value comes from session state (as a reset sets it), not from a default
@@ -159,8 +172,21 @@ def channel_filters(options: dict[str, list[str]]) -> tuple[registry.ChannelFilt
         er_max=er_max / 100 if er_max is not None else None,
         archived=archived or "active",
         needs=needs,
+        ids=None if track is None else track_ids(track),
     )
     return flt, sort or registry.default_sort(flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _track_ids(path: str, generations: tuple[int, ...], key: str) -> tuple[int, ...]:
+    return track_record_ids(get_store().cursor(), key)
+
+
+def track_ids(key: str) -> tuple[int, ...]:
+    """The channels with one track record (crm.placements.scorecard), cached until a write."""
+    store = get_store()
+    parts = ("placements", "outreach", "pricing", "registry")
+    return _track_ids(store.path, tuple(store.generation(p) for p in parts), key)
 
 
 _META = CHANNELS.by_column
@@ -175,6 +201,7 @@ CHANNEL_COLUMNS: dict[str, tuple[ColumnMeta, int]] = {
     "err": (_META("err").meta(), 72),
     "reach_rate": (metric_meta("reach_rate"), 95),
     "growth": (metric_meta("growth"), 110),
+    "delivery": (metric_meta("delivery"), 90),
     "owner": (_META("owner").meta(), 180),
     "handle": (_META("handle").meta(), 170),
     "kind": (_META("kind").meta(), 100),

@@ -273,3 +273,23 @@ def test_all_matching_channels_go_on_a_shortlist(app: AppTest) -> None:
     flt = ChannelFilter(platforms=("rutube",))
     expected = registry.matching_channel_ids(get_store().cursor(), flt)
     assert expected and _shortlisted(campaign) == expected
+
+
+def test_track_record_filter_and_delivery_column_come_from_the_scorecards(app: AppTest) -> None:
+    from crm.placements.scorecard import scorecards, track_record_ids
+
+    open_page(app, "channels")
+    app.sidebar.selectbox(key=_F + "track").set_value("delivered").run()
+    assert not app.exception
+    cur = get_store().cursor()
+    ids = track_record_ids(cur, "delivered")
+    expected = registry.page_channels(cur, ChannelFilter(ids=ids))[1]
+    assert expected > 0
+    shown = app.dataframe[0].value
+    assert len(shown) == expected
+    delivery = dict(scorecards(cur, list(ids)).select("channel_id", "delivery").iter_rows())
+    rows = registry.page_channels(cur, ChannelFilter(ids=ids))[0]
+    # in percentage points with the one decimal the grid shows
+    assert list(shown["delivery"]) == pytest.approx(
+        [round(delivery[i] * 100, 1) for i in rows["id"]]
+    )

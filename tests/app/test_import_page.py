@@ -420,3 +420,41 @@ def test_exchange_rates_import_through_the_same_page(empty_db):
     assert not at.exception, at.exception
     rows = get_store().cursor().execute("select currency, date::varchar, rate::varchar from rates")
     assert rows.fetchall() == [("USD", "2026-03-01", "90.50000000")]
+
+
+def test_placements_import_with_the_channel_and_campaign_chosen_on_the_page(empty_db):
+    at = page()
+    from crm import registry
+
+    registry.add_channel(get_store(), "telegram", "anna")
+    at = _kind(at, "placements")
+    assert at.title[0].value == "Import placements"
+    data = "ad,Показы,Клики,Расход,Валюта\nA1,1000,10,500,RUB\nA2,2000,30,700,RUB\n".encode()
+    at = upload(at, "ads.csv", data)
+    next(b for b in at.selectbox if b.label == "Column “ad”").set_value("ref")
+    at.text_input(key=next(k for k in at.session_state if k.startswith("import.campaign."))).input(
+        "Осень"
+    )
+    at.text_input(key=next(k for k in at.session_state if k.startswith("import.channel."))).input(
+        "telegram:anna"
+    )
+    at.run()
+    at.button(key="import.preview").click().run()
+    assert not at.exception, at.exception
+    assert metrics(at)["New"] == "2", _plan_warnings(at)
+    assert any("new campaign" in w for w in _plan_warnings(at)), _plan_warnings(at)
+    at.button(key="import.apply").click().run()
+    assert not at.exception, at.exception
+    rows = (
+        get_store()
+        .cursor()
+        .execute(
+            "select p.ref, k.name, p.price_paid::varchar, r.impressions, r.clicks from placements p "
+            "join campaigns k on k.id = p.campaign_id join results r on r.placement_id = p.id "
+            "order by p.ref"
+        )
+    )
+    assert rows.fetchall() == [
+        ("A1", "Осень", "500.00", 1000, 10),
+        ("A2", "Осень", "700.00", 2000, 30),
+    ]

@@ -184,3 +184,25 @@ def test_campaigns_tab_adds_the_channel_to_a_shortlist(app: AppTest) -> None:
     assert not app.exception
     assert "Профиль" in channel_campaigns(store.cursor(), channel_id)["campaign"].to_list()
     assert [t.value for t in app.toast] == ["Added 1 channel to the shortlist."]
+
+
+def test_campaigns_tab_shows_the_channels_scorecard_or_no_history(app: AppTest) -> None:
+    from crm.placements.scorecard import channel_scorecard, scorecard_lines, scorecards
+
+    cur = get_store().cursor()
+    cards = scorecards(cur)
+    scored = int(cards.filter(cards["has_history"])["channel_id"][0])
+    _open_profile(app, scored)
+    shown = [m.value for m in app.markdown]
+    for name, text in scorecard_lines(channel_scorecard(cur, scored)):
+        assert f"**{name}**  \n{text}" in shown
+
+
+def test_a_channel_without_history_says_so_never_zero(app: AppTest) -> None:
+    from crm.placements.scorecard import scorecards
+
+    cards = scorecards(get_store().cursor())
+    fresh = int(cards.filter(~cards["has_history"])["channel_id"][0])
+    _open_profile(app, fresh)
+    assert any(c.value.startswith("No history") for c in app.caption)
+    assert not any(m.value.startswith("**Delivery**") for m in app.markdown)

@@ -199,3 +199,11 @@ def test_matching_channel_ids_are_every_match_of_the_filter_across_pages(store: 
     # the same channels page_channels counts as matching
     flt = ChannelFilter(platforms=("telegram",))
     assert len(registry.matching_channel_ids(cur, flt)) == registry.page_channels(cur, flt)[1]
+
+
+def test_a_filter_narrowed_to_ids_lists_only_those(store: Store) -> None:
+    a, b, c = _channels(store)
+    cur = store.cursor()
+    assert registry.matching_channel_ids(cur, ChannelFilter(ids=(a, c))) == [a, c]
+    assert registry.page_channels(cur, ChannelFilter(ids=()))[1] == 0
+    assert registry.page_channels(cur, ChannelFilter(ids=(b,), platforms=["telegram"]))[1] == 0
