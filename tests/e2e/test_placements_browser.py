@@ -99,7 +99,8 @@ def test_log_record_chart_and_report(page, own_server: str, demo: Demo) -> None:
     traces = json.loads(
         page.evaluate(
             "() => JSON.stringify(Array.from(document.querySelectorAll('.js-plotly-plot'))"
-            ".flatMap(d => (d.data || []).map(t => ({hovertext: Array.from(t.hovertext || []),"
+            # _fullData: the traces as drawn, numbers decoded (data keeps plotly's binary form)
+            ".flatMap(d => (d._fullData || []).map(t => ({hovertext: Array.from(t.hovertext || []),"
             " x: Array.from(t.x || []), y: Array.from(t.y || [])}))))"
         )
     )
