@@ -48,6 +48,7 @@ from crm.ui.state import (
     get_store,
     opened_version,
     pending_toast,
+    requested_id,
     run_write,
     save_form,
     show_error,
@@ -91,8 +92,7 @@ def _ask_for_campaign(note: str | None = None) -> NoReturn:
 
 
 # the campaign comes from the URL (?id=) first, so a campaign link can be shared and reloaded
-param = st.query_params.get("id")
-campaign_id = int(param) if param and param.isdigit() else st.session_state.get(CAMPAIGN_KEY)
+campaign_id = requested_id(CAMPAIGN_KEY)
 if campaign_id is None:
     _ask_for_campaign()
 try:

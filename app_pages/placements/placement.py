@@ -43,6 +43,7 @@ from crm.ui.state import (
     get_store,
     opened_version,
     pending_toast,
+    requested_id,
     run_write,
     save_form,
     show_error,
@@ -157,8 +158,7 @@ def _ask_for_placement(note: str | None = None) -> NoReturn:
 
 
 # the placement comes from the URL (?id=) first, so a placement link can be shared and reloaded
-param = st.query_params.get("id")
-placement_id = int(param) if param and param.isdigit() else st.session_state.get(PLACEMENT_KEY)
+placement_id = requested_id(PLACEMENT_KEY)
 if placement_id is None:
     _ask_for_placement()
 try:

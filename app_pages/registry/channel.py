@@ -33,6 +33,7 @@ from crm.ui.state import (
     owner_choices,
     owner_names,
     pending_toast,
+    requested_id,
     run_write,
     save_form,
     show_error,
@@ -98,10 +99,7 @@ cur = store.cursor()
 
 
 # the channel comes from the URL (?id=) first, so a profile link can be shared and reloaded
-param = st.query_params.get("id")
-channel_id = (
-    int(param) if param and param.isdigit() else st.session_state.get("registry.channel_id")
-)
+channel_id = requested_id("registry.channel_id")
 
 if channel_id is None:
     st.title("Channel profile")

@@ -268,3 +268,13 @@ def owner_choices() -> list[registry.OwnerChoice]:
     that must tell two owners of one name apart."""
     path = resolve_db_path()
     return _owner_choices(path, _store_for(path).generation("registry"))
+
+
+def requested_id(session_key: str) -> int | None:
+    """The record a page is asked to show: the URL's ``?id=`` first (a link can be shared and
+    reloaded), else the one this session last opened there."""
+    param = st.query_params.get("id")
+    if param and param.isdigit():
+        return int(param)
+    held = st.session_state.get(session_key)
+    return None if held is None else int(held)
