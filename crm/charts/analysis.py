@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from crm.charts.registry import DAY_FORMAT, PALETTE
+from crm.charts.registry import DAY_FORMAT, PALETTE, PLATFORM_COLORS
 from crm.formatting import format_count, format_money, format_percent
 from crm.metrics import FORMULAS, NAMES, ratio, ratio_expr
 from crm.vocab.platforms import PLATFORM_LABELS
@@ -239,7 +239,7 @@ def cost_reach_figure(
                     "sizemode": "area",
                     "sizeref": sizeref,
                     "sizemin": 5,
-                    "color": PALETTE[i % len(PALETTE)],
+                    "color": PLATFORM_COLORS.get(platform, PALETTE[i % len(PALETTE)]),
                     "opacity": 0.7,
                     "line": {"width": 0.5, "color": "white"},
                 },
@@ -262,15 +262,38 @@ def cost_reach_figure(
     left_out = placements.height - known.height
     if left_out:
         notes.append(f"{format_count(left_out)} without a cost or a reach left out")
+    # costs and reaches of bloggers span orders of magnitude: on linear axes one big deal
+    # squeezes every other bubble into a corner, so wide spreads are drawn on log axes
+    logs = {"x": _wide(sample["cost_base"]), "y": _wide(sample["reach"])}
+    if any(logs.values()):
+        notes.append("log scale")
     fig.update_layout(
         title=_title("Cost against reach", " · ".join(notes)),
         height=460,
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        legend={"orientation": "h", "y": -0.15},
-        xaxis={"title": {"text": f"Cost, {currency}"}, "rangemode": "tozero", "tickformat": SI},
-        yaxis={"title": {"text": "Reach"}, "rangemode": "tozero", "tickformat": SI},
+        # legend markers of one size: a bubble's own size says nothing about its platform
+        legend={"orientation": "h", "y": -0.15, "itemsizing": "constant"},
+        xaxis=_axis(f"Cost, {currency}", logs["x"]),
+        yaxis=_axis("Reach", logs["y"]),
     )
     return fig
+
+
+WIDE_SPREAD = 100  # the largest value this many times the smallest: a log axis reads better
+
+
+def _wide(values: pl.Series) -> bool:
+    """Whether positive values span a range a linear axis cannot show (none zero or less)."""
+    numbers = values.cast(pl.Float64).drop_nulls()
+    if numbers.is_empty() or float(numbers.min()) <= 0:  # type: ignore[arg-type]
+        return False
+    return float(numbers.max()) >= WIDE_SPREAD * float(numbers.min())  # type: ignore[arg-type]
+
+
+def _axis(title: str, log: bool) -> dict[str, object]:
+    if log:
+        return {"title": {"text": title}, "type": "log", "tickformat": SI}
+    return {"title": {"text": title}, "rangemode": "tozero", "tickformat": SI}
 
 
 def funnel_figure(totals: Mapping[str, Any]) -> go.Figure:

@@ -13,6 +13,13 @@ from crm.metrics import FORMULAS, NAMES
 from crm.vocab.platforms import PLATFORM_LABELS
 
 PALETTE = ["#2563eb", "#f97316", "#10b981", "#a855f7", "#ef4444", "#0ea5e9", "#eab308"]
+# one colour per platform in every chart that colours by platform (close to each brand's own,
+# and apart from each other: VK and Facebook are both blue, so Facebook takes the darker one)
+PLATFORM_COLORS = {
+    "vk": "#0077ff", "ok": "#f7931e", "telegram": "#26a5e4", "instagram": "#d62976",
+    "youtube": "#e11d1d", "tiktok": "#111827", "dzen": "#8b5cf6", "rutube": "#14b8a6",
+    "x": "#6b7280", "facebook": "#1e3a8a", "twitch": "#9146ff", "other": "#a3a3a3",
+}  # fmt: skip
 DAY_FORMAT = "%d %b %Y"
 # a lone date gets this much room either side: plotly would otherwise zoom to milliseconds
 LONE_DATE_MARGIN = dt.timedelta(days=7)

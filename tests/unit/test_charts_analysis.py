@@ -21,7 +21,7 @@ from crm.charts.analysis import (
     over_time_figure,
     results_by_period,
 )
-from crm.charts.registry import PALETTE
+from crm.charts.registry import PLATFORM_COLORS
 
 MONEY = pl.Decimal(18, 2)
 
@@ -145,12 +145,35 @@ def test_cost_reach_figure_one_trace_per_platform_sized_by_conversions() -> None
     assert list(vk.marker.size) == [0, 4]  # unknown conversions: the smallest bubble
     assert list(vk.hovertext) == ["vk:c · #2", "vk:d · #5"]
     assert list(vk.text) == ["not measured", "4"]  # the conversions, in the hover
-    assert telegram.marker.color == PALETTE[0] and vk.marker.color == PALETTE[1]
+    # each platform its own colour, the same in every chart
+    assert telegram.marker.color == PLATFORM_COLORS["telegram"]
+    assert vk.marker.color == PLATFORM_COLORS["vk"]
+    assert len(set(PLATFORM_COLORS.values())) == len(PLATFORM_COLORS)
     assert vk.marker.sizeref == pytest.approx(2 * 4 / 36**2)
     assert fig.layout.xaxis.title.text == "Cost, RUB"
     assert fig.layout.yaxis.title.text == "Reach"
     assert "2 without a cost or a reach left out" in fig.layout.title.text
     assert "random" not in fig.layout.title.text
+    # costs 50–200 and reaches 1,000–4,000 fit linear axes
+    assert fig.layout.xaxis.type is None and fig.layout.yaxis.type is None
+    assert "log scale" not in fig.layout.title.text
+
+
+def test_cost_reach_figure_draws_a_wide_spread_on_log_axes() -> None:
+    rows = _placements().with_columns(
+        pl.when(pl.col("id") == 2).then(pl.lit(Decimal("90000"))).otherwise(pl.col("cost_base"))
+        .alias("cost_base")
+    )  # fmt: skip
+    fig = cost_reach_figure(rows, currency="RUB")
+    # 50 to 90,000: the cost axis is logarithmic; reach (1,000–4,000) stays linear
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type is None
+    assert "log scale" in fig.layout.title.text
+    zero = rows.with_columns(
+        pl.when(pl.col("id") == 5).then(pl.lit(Decimal("0"))).otherwise(pl.col("cost_base"))
+        .alias("cost_base")
+    )  # fmt: skip
+    # a cost of zero cannot sit on a log axis: linear again
+    assert cost_reach_figure(zero, currency="RUB").layout.xaxis.type is None
 
 
 def test_cost_reach_figure_samples_a_large_frame_and_says_so() -> None:
