@@ -38,7 +38,7 @@ from crm.importing.read import RawTable
 from crm.importing.results import ImportResult
 from crm.outreach.campaigns import MAX_NAME
 from crm.parsing.text import shorten
-from crm.placements.placements import MAX_EARLY, post_platform
+from crm.placements.placements import MAX_EARLY, advance_cards, post_platform
 from crm.placements.results import METRIC_FIELDS, latest_results_sql, now
 from crm.pricing.currencies import base_currency
 from crm.store import Store, quote_ident
@@ -334,6 +334,19 @@ def _measured_at(plan: ImportPlan) -> dt.datetime:
     return dt.datetime.combine(day, dt.time()) if isinstance(day, dt.date) else now()
 
 
+def _advance(store: Store, cur: duckdb.DuckDBPyConnection, plan: ImportPlan) -> None:
+    """The channels of the new and updated placements move on their campaigns' pipelines, as
+    when each is logged by hand (crm.placements.advance_cards)."""
+    rows = cur.execute(
+        """
+        select p.campaign_id, p.channel_id, p.published_at is not null
+        from placements p join import_rows i on i.record_id = p.id
+        where i.status in ('new', 'updated') and p.status <> 'cancelled'
+        """
+    ).fetchall()
+    advance_cards(store, [(a, b, bool(c)) for a, b, c in rows])
+
+
 PLACEMENT_IMPORT = ImportKind(
     entity=_ENTITY,
     classify_sql=_CLASSIFY,
@@ -355,6 +368,7 @@ PLACEMENT_IMPORT = ImportKind(
     finish=_finish,
     parts=("placements", "outreach"),
     check_rows=_check_rows,
+    after_write=_advance,
 )
 
 

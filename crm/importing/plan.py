@@ -169,6 +169,10 @@ class ImportKind:
     check_rows: Callable[[duckdb.DuckDBPyConnection, pl.DataFrame, Options], pl.Series] | None = (
         None
     )
+    # what the import sets going through another part's own writes, in the same transaction
+    # (a placement moves its channel's card on the pipeline): reads the written rows from
+    # ``import_rows`` and calls that part with the store
+    after_write: Callable[[Store, duckdb.DuckDBPyConnection, ImportPlan], None] | None = None
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -405,6 +409,8 @@ def apply_plan(
         classify(cur, kind, plan.rows, "import_rows")
         refuse_stale(cur, kind, plan)
         kind.write(cur, plan, source, step)
+        if kind.after_write is not None:
+            kind.after_write(store, cur, plan)
         counts = dict(
             cur.execute("select status, count(*) from import_rows group by status").fetchall()
         )

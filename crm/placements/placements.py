@@ -9,7 +9,7 @@ in the base currency, its latest measurement and its flags in one set-based quer
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 from typing import Any
@@ -244,13 +244,14 @@ def _advance_card(
     channel_id: int,
     published: bool,
     author: str | None,
-) -> None:
+) -> bool:
     """Move the channel's card in the campaign to ``scheduled`` (``published`` when the post
     is out), only forward: a card at that stage or a later open one stays where it is. A card
     in a closing stage (declined, no response) moves, since the placement shows a deal was
-    made after all. A workspace that deleted the stage keeps its cards where they are."""
+    made after all. A workspace that deleted the stage keeps its cards where they are. Whether
+    the card moved."""
     if campaign_id is None:
-        return
+        return False
     target = "published" if published else "scheduled"
     rows = cur.execute(
         """
@@ -263,11 +264,46 @@ def _advance_card(
         [target, campaign_id, channel_id],
     ).fetchall()
     if not rows:
-        return
+        return False
     entry, version, closing, position, target_position = rows[0]
     if not closing and position is not None and position >= target_position:
-        return
+        return False
     move_cards(store, {int(entry): int(version)}, target, author=author)
+    return True
+
+
+def advance_cards(
+    store: Store,
+    placements: Iterable[tuple[int | None, int, bool]],
+    *,
+    author: str | None = None,
+) -> int:
+    """Move the cards of placements' channels on their campaigns' pipelines, as logging each
+    placement does (``scheduled``, or ``published`` when one of them is out; only forward),
+    all in one transaction. ``placements``: (campaign id, channel id, published). Returns how
+    many cards moved."""
+    wanted: dict[tuple[int, int], bool] = {}
+    for campaign_id, channel_id, published in placements:
+        if campaign_id is not None:
+            key = (int(campaign_id), int(channel_id))
+            wanted[key] = wanted.get(key, False) or bool(published)
+    if not wanted:
+        return 0
+    with store.transaction(("outreach", "placements")) as cur:
+        # only the channels on their campaign's shortlist have a card to move
+        listed = {
+            (int(a), int(b))
+            for a, b in cur.execute(
+                "select campaign_id, channel_id from shortlist "
+                "where list_contains(?::bigint[], campaign_id)",
+                [sorted({c for c, _ in wanted})],
+            ).fetchall()
+        }
+        return sum(
+            _advance_card(store, cur, campaign, channel, published, author)
+            for (campaign, channel), published in wanted.items()
+            if (campaign, channel) in listed
+        )
 
 
 def _derive_status(cur: duckdb.DuckDBPyConnection, placement_id: int) -> str:

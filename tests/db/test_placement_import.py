@@ -330,3 +330,33 @@ def test_a_reimport_keeps_a_time_entered_in_the_app_and_gives_a_campaign(
         store,
         "select k.name, p.published_at from placements p join campaigns k on k.id = p.campaign_id",
     ) == [("Зима", dt.datetime(2026, 3, 2))]
+
+
+def test_imported_placements_move_their_shortlisted_cards_forward_only(
+    store: Store, channels: dict[str, int], tmp_path: Path
+) -> None:
+    from crm.outreach import add_to_shortlist, create_campaign, move_cards
+
+    spring = create_campaign(store, name="Весна")
+    add_to_shortlist(store, spring, [channels["anna"], channels["club"]])
+    entries = dict(_rows(store, "select channel_id, id from shortlist order by id"))
+    # the VK page is already paid: an import never moves a card back
+    move_cards(store, {entries[channels["club"]]: 1}, "paid", author="Анна")
+    text = (
+        "ref;campaign;channel;published_at;post_url;planned_on\n"
+        "p-1;Весна;t.me/anna;01.03.2026;https://t.me/anna/15;\n"
+        "p-2;Весна;vk:club;;;10.03.2026\n"
+    )
+    result = import_placements_file(store, _write(tmp_path, text), currency="RUB")
+    assert (result.new, result.rejected) == (2, 0)
+    assert _rows(store, "select channel_id, stage from shortlist order by channel_id") == [
+        (channels["anna"], "published"),
+        (channels["club"], "paid"),
+    ]
+    # the move is an event like any other, from where the card was
+    assert _rows(
+        store,
+        "select stage_from, stage_to from events where channel_id = ? and type = 'stage' "
+        "order by id desc limit 1",
+        [channels["anna"]],
+    ) == [("shortlisted", "published")]
