@@ -1,8 +1,9 @@
 """The kinds of file the Import page (and the command line) take, each on the one engine.
 
-A kind names its entity (the fields a column may be mapped to, with their synonyms), how to
-plan a read file into a preview, how to write it, and which of the engine's choices it asks
-the user for. A new kind of import adds one entry here and its module beside this one.
+A kind names the engine's ImportKind (its entity: the fields a column may be mapped to, with
+their synonyms; its checks and its write), how to plan a read file into a preview, and which
+of the engine's choices it asks the user for. A new kind of import adds one entry here and its
+module beside this one.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from typing import Any, Literal
 
 import duckdb
 
-from crm.fields import CHANNELS, PLACEMENTS, PRICES, RATES, Entity
-from crm.importing.channels import apply_import, plan_channel_import
-from crm.importing.placements import apply_placement_import, plan_placement_import
-from crm.importing.plan import ImportPlan, Step
-from crm.importing.prices import apply_price_import, plan_price_import
-from crm.importing.rates import apply_rate_import, plan_rate_import
+from crm.fields import Entity
+from crm.importing.channels import CHANNEL_IMPORT, plan_channel_import
+from crm.importing.placements import PLACEMENT_IMPORT, plan_placement_import
+from crm.importing.plan import ImportKind, ImportPlan, Step, apply_plan
+from crm.importing.prices import PRICE_IMPORT, plan_price_import
+from crm.importing.rates import RATE_IMPORT, plan_rate_import
 from crm.importing.read import RawTable
 from crm.importing.results import ImportResult
 from crm.store import Store
@@ -34,21 +35,38 @@ Choice = Literal[
 Plan = Callable[
     [duckdb.DuckDBPyConnection, RawTable, dict[str, str | None], Mapping[str, Any]], ImportPlan
 ]
-Apply = Callable[[Store, ImportPlan, Step | None], ImportResult]
 
 
 @dataclass(frozen=True)
 class ImportKindSpec:
-    """One kind of file people import: what it holds, its fields, its plan and its write."""
+    """One kind of file people import: what it holds, its engine kind, its plan, its choices."""
 
     name: str  # "channels": also the CLI's `crm import NAME`
     label: str  # "Channels"
     record: str  # what one row becomes, in messages: "channel"
     description: str  # one sentence under the page title
-    entity: Entity
-    plan: Plan
-    apply: Apply
+    kind: ImportKind
+    plan_with: Plan  # the kind's own plan, given the options it takes
     choices: tuple[Choice, ...]
+
+    @property
+    def entity(self) -> Entity:
+        """The fields a file column may be mapped to."""
+        return self.kind.entity
+
+    def plan(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        table: RawTable,
+        mapping: dict[str, str | None],
+        options: Mapping[str, Any],
+    ) -> ImportPlan:
+        """The preview of a read file, with the choices this kind takes (others ignored)."""
+        return self.plan_with(cur, table, mapping, {k: options.get(k) for k in self.choices})
+
+    def apply(self, store: Store, plan: ImportPlan, progress: Step | None) -> ImportResult:
+        """Write a previewed file in one transaction (the engine's apply_plan)."""
+        return apply_plan(store, self.kind, plan, progress=progress)
 
 
 def _plan_channels(
@@ -57,6 +75,7 @@ def _plan_channels(
     mapping: dict[str, str | None],
     options: Mapping[str, Any],
 ) -> ImportPlan:
+    # the channel import names its options as keywords
     measured_on = options.get("measured_on")
     return plan_channel_import(
         cur,
@@ -70,51 +89,6 @@ def _plan_channels(
     )
 
 
-def _apply_channels(store: Store, plan: ImportPlan, progress: Step | None) -> ImportResult:
-    return apply_import(store, plan, progress=progress)
-
-
-def _plan_prices(
-    cur: duckdb.DuckDBPyConnection,
-    table: RawTable,
-    mapping: dict[str, str | None],
-    options: Mapping[str, Any],
-) -> ImportPlan:
-    wanted = ("platform", "currency", "date_order")
-    return plan_price_import(cur, table, mapping, {k: options.get(k) for k in wanted})
-
-
-def _apply_prices(store: Store, plan: ImportPlan, progress: Step | None) -> ImportResult:
-    return apply_price_import(store, plan, progress=progress)
-
-
-def _plan_rates(
-    cur: duckdb.DuckDBPyConnection,
-    table: RawTable,
-    mapping: dict[str, str | None],
-    options: Mapping[str, Any],
-) -> ImportPlan:
-    return plan_rate_import(cur, table, mapping, {"date_order": options.get("date_order")})
-
-
-def _apply_rates(store: Store, plan: ImportPlan, progress: Step | None) -> ImportResult:
-    return apply_rate_import(store, plan, progress=progress)
-
-
-def _plan_placements(
-    cur: duckdb.DuckDBPyConnection,
-    table: RawTable,
-    mapping: dict[str, str | None],
-    options: Mapping[str, Any],
-) -> ImportPlan:
-    wanted = ("campaign", "channel", "provenance", "measured_on", "currency", "date_order")
-    return plan_placement_import(cur, table, mapping, {k: options.get(k) for k in wanted})
-
-
-def _apply_placements(store: Store, plan: ImportPlan, progress: Step | None) -> ImportResult:
-    return apply_placement_import(store, plan, progress=progress)
-
-
 IMPORT_KINDS: dict[str, ImportKindSpec] = {
     spec.name: spec
     for spec in (
@@ -124,9 +98,8 @@ IMPORT_KINDS: dict[str, ImportKindSpec] = {
             "channel",
             "A list of channels with their owners, contacts and numbers. Rows are matched on "
             "platform + handle: new channels are added, known ones updated.",
-            CHANNELS,
+            CHANNEL_IMPORT,
             _plan_channels,
-            _apply_channels,
             ("platform", "provenance", "measured_on", "currency", "date_order"),
         ),
         ImportKindSpec(
@@ -136,9 +109,8 @@ IMPORT_KINDS: dict[str, ImportKindSpec] = {
             "A price list: channel (a link, PLATFORM:HANDLE, or a handle with a platform "
             "column), format, kind (listed, quoted, agreed, paid), amount, currency, date. "
             "Channels must be in the registry already.",
-            PRICES,
-            _plan_prices,
-            _apply_prices,
+            PRICE_IMPORT,
+            plan_price_import,
             ("platform", "currency", "date_order"),
         ),
         ImportKindSpec(
@@ -147,9 +119,8 @@ IMPORT_KINDS: dict[str, ImportKindSpec] = {
             "rate",
             "Exchange rates: date, currency and the rate, in units of the workspace's base "
             "currency per one unit of the currency.",
-            RATES,
-            _plan_rates,
-            _apply_rates,
+            RATE_IMPORT,
+            plan_rate_import,
             ("date_order",),
         ),
         ImportKindSpec(
@@ -160,9 +131,8 @@ IMPORT_KINDS: dict[str, ImportKindSpec] = {
             "or PLATFORM:HANDLE), format, content type, dates, prices, reach, impressions, "
             "clicks, conversions, revenue. A ref seen before updates its placement; a campaign "
             "not seen before is created. Channels must be in the registry already.",
-            PLACEMENTS,
-            _plan_placements,
-            _apply_placements,
+            PLACEMENT_IMPORT,
+            plan_placement_import,
             ("provenance", "measured_on", "currency", "date_order", "campaign", "channel"),
         ),
     )
