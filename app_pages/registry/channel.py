@@ -12,10 +12,10 @@ from crm.fields import CHANNELS, SNAPSHOTS
 from crm.formatting import format_compact, format_count, format_money, format_percent
 from crm.metrics import FORMULAS
 from crm.outreach.shortlist import add_to_shortlist, channel_campaigns
-from crm.placements.scorecard import channel_scorecard, scorecard_lines
-from crm.pricing import channel_prices
+from crm.placements.scorecard import Scorecard, channel_scorecard, scorecard_lines
+from crm.pricing import PriceRow, channel_prices
 from crm.pricing.currencies import base_currency
-from crm.pricing.intelligence import price_hint
+from crm.pricing.intelligence import PriceHint, price_hint
 from crm.pricing.prices import add_price, delete_price, price_history
 from crm.ui.columns import as_percent_points, grid_config, metric_meta
 from crm.ui.nav import page
@@ -85,6 +85,33 @@ SNAPSHOT_COLUMNS = {
 }
 
 store = get_store()
+
+
+# what the Prices and Campaigns tabs read (the price hint compares with every peer, the
+# scorecard with every campaign): once per change of the data, not on every rerun of the page
+_PARTS = ("registry", "pricing", "outreach", "placements")
+
+
+def _generations() -> tuple[int, ...]:
+    return tuple(store.generation(part) for part in _PARTS)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _hint(path: str, generations: tuple[int, ...], channel_id: int, fmt: str) -> PriceHint:
+    return price_hint(get_store().cursor(), channel_id, fmt)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _deals(
+    path: str, generations: tuple[int, ...], channel_id: int
+) -> tuple[pl.DataFrame, list[PriceRow], Scorecard, pl.DataFrame]:
+    read = get_store().cursor()
+    return (
+        price_history(read, channel_id),
+        channel_prices(read, channel_id),
+        channel_scorecard(read, channel_id),
+        channel_campaigns(read, channel_id),
+    )
 
 
 def _price_label(history: pl.DataFrame, price_id: int) -> str:
@@ -259,7 +286,7 @@ with tab_prices:
         key="channel.hint_format",
         width=260,
     )
-    hint = price_hint(cur, ch.id, hint_format)
+    hint = _hint(store.path, _generations(), ch.id, hint_format)
     h = st.columns(5)
     h[0].metric(
         "Price",
@@ -291,11 +318,10 @@ with tab_prices:
     if hint.note:
         st.info(hint.note, icon=":material/info:")
 
-    history = price_history(cur, ch.id)
+    history, prices, card, entries = _deals(store.path, _generations(), ch.id)
     if history.height:
         st.plotly_chart(price_history_figure(history), width="stretch")
     # the newest price of each format and kind, with what it costs per thousand
-    prices = channel_prices(cur, ch.id)
     if prices:
         st.markdown("**Latest price of each format and kind**")
         st.dataframe(
@@ -427,7 +453,7 @@ with tab_prices:
 
 with tab_campaigns:
     st.subheader("Scorecard")
-    lines = scorecard_lines(channel_scorecard(cur, ch.id))
+    lines = scorecard_lines(card)
     if len(lines) == 1:
         st.caption(
             "No history: no placement and no outreach with this channel yet, so there is "
@@ -438,7 +464,6 @@ with tab_campaigns:
         for i, (name, text) in enumerate(lines):
             cells[i % 4].markdown(f"**{name}**  \n{text}")
     st.subheader("Campaigns")
-    entries = channel_campaigns(cur, ch.id)
     if entries.height:
         picked = st.dataframe(
             entries,
