@@ -20,6 +20,8 @@ from crm.pricing.prices import add_price, delete_price, price_history
 from crm.ui.columns import as_percent_points, grid_config, metric_meta
 from crm.ui.nav import page
 from crm.ui.outreach import (
+    PRIORITY_LABELS,
+    STATUS_LABELS,
     campaign_list,
     campaign_picker,
     currency_options,
@@ -466,7 +468,11 @@ with tab_campaigns:
     st.subheader("Campaigns")
     if entries.height:
         picked = st.dataframe(
-            entries,
+            # words, not codes
+            entries.with_columns(
+                pl.col("status").replace_strict(STATUS_LABELS, default=pl.col("status")),
+                pl.col("priority").replace_strict(PRIORITY_LABELS, default=pl.col("priority")),
+            ),
             column_order=[
                 "campaign",
                 "status",

@@ -206,3 +206,16 @@ def test_a_channel_without_history_says_so_never_zero(app: AppTest) -> None:
     _open_profile(app, fresh)
     assert any(c.value.startswith("No history") for c in app.caption)
     assert not any(m.value.startswith("**Delivery**") for m in app.markdown)
+
+
+def test_campaigns_tab_shows_status_and_priority_in_words(app: AppTest) -> None:
+    from crm.outreach.shortlist import channel_campaigns
+
+    cur = get_store().cursor()
+    channel_id = int(cur.execute("select min(channel_id) from shortlist").fetchall()[0][0])
+    _open_profile(app, channel_id)
+    shown = app.dataframe(key="channel.campaigns").value
+    expected = channel_campaigns(cur, channel_id)
+    labels = {"active": "Active", "closed": "Closed", "draft": "Draft"}
+    assert list(shown["status"]) == [labels[s] for s in expected["status"]]
+    assert set(shown["priority"]) <= {"High", "Normal", "Low"}
