@@ -13,6 +13,7 @@ from crm.store import Store, quote_ident
 WORKSPACE_DATA: dict[str, tuple[str, ...]] = {
     "placements": ("evidence", "results", "placements"),
     "outreach": ("events", "shortlist", "templates", "campaigns"),
+    "audience": ("quality_overrides", "audience_shards", "audiences", "audience_loads", "members"),
     "pricing": ("rates",),
     "registry": ("prices", "snapshots", "channels", "owners"),
     "workspace": ("workspace",),
