@@ -13,6 +13,7 @@ import polars as pl
 
 from crm.errors import ValidationError
 from crm.fields import (
+    AUDIENCES,
     CAMPAIGNS,
     CHANNELS,
     EVENTS,
@@ -34,18 +35,6 @@ TABLES = (
     "channels", "owners", "snapshots", "prices", "campaigns", "shortlist", "events", "rates",
     "placements", "audiences",
 )  # fmt: skip
-AVAILABLE = (
-    "channels",
-    "owners",
-    "snapshots",
-    "prices",
-    "campaigns",
-    "shortlist",
-    "events",
-    "rates",
-    "placements",
-)
-
 # the columns of each export, in order: the field specification's (crm.fields)
 CHANNEL_FIELDS = CHANNELS.export_columns()
 OWNER_FIELDS = OWNERS.export_columns()
@@ -55,6 +44,7 @@ CAMPAIGN_FIELDS = CAMPAIGNS.export_columns()
 SHORTLIST_FIELDS = SHORTLIST.export_columns()
 EVENT_FIELDS = EVENTS.export_columns()
 RATE_FIELDS = RATES.export_columns()
+AUDIENCE_FIELDS = AUDIENCES.export_columns()
 # a placement's fields as an import takes them back, then what is derived: its cost and revenue
 # in the base currency, its KPIs (METRICS.md, from its latest measurement) and its flags
 PLACEMENT_KPIS = (
@@ -148,6 +138,13 @@ _RATES_SQL = """
     select date, currency, rate, source from rates order by currency, date
 """
 
+# one row per channel that has a member list: its size, kind of ids, file and date
+_AUDIENCES_SQL = """
+    select c.platform || ':' || c.handle as channel, a.size, a.id_kind, a.source, a.loaded_at
+    from audiences a join channels c on c.id = a.channel_id
+    order by c.platform, c.handle
+"""
+
 _QUERIES = {
     "channels": (
         _CHANNELS_SQL.format(latest=LATEST_SQL, where="true"),
@@ -160,6 +157,7 @@ _QUERIES = {
     "shortlist": (_SHORTLIST_SQL, SHORTLIST_FIELDS),
     "events": (_EVENTS_SQL, EVENT_FIELDS),
     "rates": (_RATES_SQL, RATE_FIELDS),
+    "audiences": (_AUDIENCES_SQL, AUDIENCE_FIELDS),
 }
 
 
@@ -169,11 +167,6 @@ def check_export(table: str, out: Path) -> tuple[str, str]:
     if name not in TABLES:
         raise ValidationError(
             f"There is no table “{table}” to export. Tables: {', '.join(TABLES)}."
-        )
-    if name not in AVAILABLE:
-        raise ValidationError(
-            f"Exporting “{name}” is not available yet in this version. "
-            f"Available now: {', '.join(AVAILABLE)}."
         )
     suffix = Path(out).suffix.lower()
     if suffix not in FORMATS:

@@ -923,6 +923,34 @@ PLACEMENTS = Entity(
 )  # fmt: skip
 PLACEMENT_RESULT_FIELDS = tuple(f.name for f in PLACEMENTS.stored_in("results"))
 
+# ---------------------------------------------------------------- audience
+
+# A member list is one column of ids: ``member`` names the column a file may hold them in (the
+# user picks another when none of these headers is there); the rest describe the list.
+AUDIENCES = Entity(
+    "audiences",
+    "member list",
+    (
+        Field("channel", "channel", "Channel", "PLATFORM:HANDLE of the channel the list belongs to",
+              ("channel", "platform handle"), ("канал",), importable=False),
+        Field("member", "text", "Member",
+              "A member's user id (VK, OK, Telegram number) or username, one per row",
+              ("member", "members", "id", "ids", "user id", "userid", "uid", "user", "vk id",
+               "ok id", "telegram id", "username", "login", "subscriber", "follower", "member id"),
+              ("участник", "участники", "пользователь", "id пользователя", "ид", "логин",
+               "подписчик", "подписчики", "ник"), export=False),
+        Field("size", "count", "Members", "How many distinct members the list holds",
+              table="audiences", importable=False),
+        Field("id_kind", "text", "Ids", "number: user ids; text: usernames",
+              table="audiences", importable=False),
+        Field("source", "text", "Source", "The file the list was loaded from",
+              table="audiences", importable=False),
+        Field("loaded_at", "date", "Loaded", "When the current list was loaded",
+              table="audiences", importable=False),
+    ),
+    key=("channel",),
+)  # fmt: skip
+
 ENTITIES = {
     e.name: e
     for e in (
@@ -936,6 +964,7 @@ ENTITIES = {
         EVENTS,
         TEMPLATES,
         PLACEMENTS,
+        AUDIENCES,
     )
 }
 

@@ -299,8 +299,6 @@ def test_refusals_write_nothing(small: Store, tmp_path: Path) -> None:
     cur = small.cursor()
     with pytest.raises(ValidationError, match="must end in .csv, .xlsx or .parquet"):
         export_table(cur, "channels", tmp_path / "channels.json")
-    with pytest.raises(ValidationError, match="not available yet in this version"):
-        export_table(cur, "audiences", tmp_path / "audiences.csv")
     with pytest.raises(ValidationError, match="no table “nope”"):
         export_table(cur, "nope", tmp_path / "nope.csv")
     assert list(tmp_path.iterdir()) == []
