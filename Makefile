@@ -43,6 +43,8 @@ bench: $(VENV)/.installed
 	-$(PY) -m bench.bench_xlsx
 	-$(PY) -m bench.bench_outreach_pages
 	-$(PY) -m bench.bench_analysis
+	-$(PY) -m bench.bench_audience
+	-$(PY) -m bench.bench_audience_load
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -171,7 +171,7 @@ def union(sets: Sequence[Members]) -> Members:
     """The union of the sets, shard by shard."""
     bits = _bits(sets)
     shards = {
-        key: bitmaps[0] if len(bitmaps) == 1 else FrozenBitMap(BitMap.union(*bitmaps))
+        key: bitmaps[0] if len(bitmaps) == 1 else FrozenBitMap.union(*bitmaps)
         for key, bitmaps in _by_key(sets).items()
     }
     return Members(shards, sum(len(b) for b in shards.values()), bits)
