@@ -26,6 +26,10 @@ PageName = Literal[
     "placements",
     "placement",
     "analysis",
+    "audience_lists",
+    "overlap",
+    "optimizer",
+    "quality",
     "settings",
 ]
 
@@ -74,6 +78,21 @@ _PAGES: dict[PageName, _Spec] = {
     ),
     "analysis": _Spec(
         "app_pages/placements/analysis.py", "Analysis", ":material/insights:", "Placements"
+    ),
+    "audience_lists": _Spec(
+        "app_pages/audience/lists.py", "Member lists", ":material/group_add:", "Audience"
+    ),
+    "overlap": _Spec(
+        "app_pages/audience/overlap.py", "Overlap", ":material/join_inner:", "Audience"
+    ),
+    "optimizer": _Spec(
+        "app_pages/audience/optimize.py", "Optimizer", ":material/auto_awesome:", "Audience"
+    ),
+    "quality": _Spec(
+        "app_pages/audience/quality.py",
+        "Audience quality",
+        ":material/verified_user:",
+        "Audience",
     ),
     "settings": _Spec(
         "app_pages/workspace/settings.py", "Settings", ":material/settings:", "Workspace"

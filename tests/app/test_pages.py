@@ -35,6 +35,10 @@ TITLES = {
     "placements": "Placements",
     "placement": "Placement",
     "analysis": "Analysis",
+    "audience_lists": "Member lists",
+    "overlap": "Overlap",
+    "optimizer": "Optimizer",
+    "quality": "Audience quality",
     "settings": "Settings",
 }
 
