@@ -12,6 +12,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from crm.cli.audience import add_audience_commands, add_audience_import, add_member_export
 from crm.cli.output import REJECTED, add_import_options, err
 from crm.cli.placements import add_kpis_command, add_placement_import
 from crm.cli.pricing import cmd_import_prices, cmd_import_rates
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     rates.set_defaults(run=cmd_import_rates)
 
     add_placement_import(kinds, [db_late])
+    add_audience_import(kinds, [db_late])
 
     export = commands.add_parser(
         "export", parents=[db_late], help="export a table to .csv, .xlsx or .parquet"
@@ -99,8 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("table", metavar="TABLE")
     export.add_argument("--out", metavar="FILE", type=Path, required=True)
     export.set_defaults(run=cmd_export)
+    add_member_export(export)
 
     add_kpis_command(commands, [db_late])
+    add_audience_commands(commands, [db_late])
 
     add_report_command(commands, [db_late])
     return parser

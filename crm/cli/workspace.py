@@ -35,7 +35,8 @@ def cmd_init(args: argparse.Namespace) -> int:
                 f"{written['owners']} owners, {written['snapshots']} snapshots, "
                 f"{written['prices']} prices, {written['campaigns']} campaigns, "
                 f"{written['shortlist']} shortlisted channels, {written['events']} events, "
-                f"{written['placements']} placements with {written['results']} results"
+                f"{written['placements']} placements with {written['results']} results, "
+                f"{written['audiences']} member lists"
             )
         else:
             if workspace_kind(cur) is None and not counts["channels"] + counts["archived"]:

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from crm.demo.audience import generate_audiences
 from crm.demo.outreach import generate_outreach
 from crm.demo.placements import generate_placements
 from crm.demo.words import (
@@ -650,6 +651,7 @@ def generate_demo(
             channel_base=base["channels"], reserve=_reserve_ids,
         )  # fmt: skip
         placed = generate_placements(cur, seed, as_of=as_of, reserve=_reserve_ids)
+        audience = generate_audiences(cur, seed, as_of=as_of)
         set_workspace_values(
             cur, {"kind": "demo", "seed": str(seed), "generated_as_of": as_of.isoformat()}
         )
@@ -659,6 +661,7 @@ def generate_demo(
         "snapshots": snaps.height,
         **outreach,
         **placed,
+        **audience,
         "prices": prices.height + outreach["prices"],
     }
 
