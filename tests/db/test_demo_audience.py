@@ -21,21 +21,15 @@ from crm.demo.audience import (
     MIN_SIZE,
     candidate_pages,
     choose_pages,
-    generate_audiences,
     member_lists,
 )
 from crm.store import Store
 
 
 def _demo(seed: int) -> Store:
-    """A demo workspace with its member lists (generate_demo writes them; a workspace made
-    before it did gets them here)."""
+    """A demo workspace, with its member lists."""
     store = Store(":memory:")
     generate_demo(store, seed=seed)
-    cur = store.cursor()
-    if cur.execute("select count(*) from audiences").fetchall() == [(0,)]:
-        with store.transaction("audience") as tx:
-            generate_audiences(tx, seed, as_of=DEMO_AS_OF)
     return store
 
 
