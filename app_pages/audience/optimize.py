@@ -17,7 +17,7 @@ from crm.ui.analysis import short_count, short_money
 from crm.ui.columns import COUNT_FORMAT
 from crm.ui.nav import page
 from crm.ui.outreach import currency_options
-from crm.ui.state import get_store, owner_choices, show_error
+from crm.ui.state import get_store, show_error
 from crm.vocab.terms import FORMAT_LABELS
 
 CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -229,15 +229,24 @@ def _show_plan(result: Plan, labels: dict[int, str], keys: dict[int, str]) -> No
 
 
 def _bundles() -> None:
-    owners = {c.id: c.label for c in owner_choices()}
-    if not owners:
+    networks = ui.networks()
+    if networks.is_empty():
         st.info("No owner is recorded yet: set owners on the Owners page.")
         return
+    owners = {
+        row["owner_id"]: (
+            f"{row['owner']} · {format_count(row['channels'])} channels, "
+            f"{format_count(row['with_list'])} with a member list"
+        )
+        for row in networks.iter_rows(named=True)
+    }
     owner_col, format_col = st.columns([3, 2])
+    # the largest network with member lists first: the page opens on a bundle worth studying
+    first = networks.row(0, named=True)
     owner_id = owner_col.selectbox(
-        "Owner",
+        "Owner (largest networks first)",
         list(owners),
-        index=None,
+        index=0 if first["with_list"] >= 2 else None,
         format_func=owners.__getitem__,
         placeholder="Choose the owner of a network",
         key="bundle.owner",

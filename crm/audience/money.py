@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import duckdb
+import polars as pl
 
 from crm import metrics
 from crm.audience.optimize import Candidate, Pick, naive_pick, optimize
@@ -472,3 +473,20 @@ def _without_duplicates(money: SelectionMoney) -> Decimal | None:
     if not money.counted:
         return None
     return cents(metrics.ratio(money.counted_price * money.unique_reach, money.sum_of_audiences))
+
+
+def owner_networks(cur: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every owner of an active channel with how many channels they sell and how many of them
+    have a member list: the networks worth a bundle first (most lists, then most channels)."""
+    frame: pl.DataFrame = cur.sql(
+        """
+        select o.id as owner_id, o.name as owner, count(*) as channels,
+               count(a.channel_id) as with_list
+        from owners o
+        join channels c on c.owner_id = o.id and not c.archived
+        left join audiences a on a.channel_id = c.id
+        group by o.id, o.name
+        order by with_list desc, channels desc, lower(o.name), o.id
+        """
+    ).pl()
+    return frame

@@ -420,6 +420,16 @@ def bundle(
     return _bundle(resolve_db_path(), gens, owner_id, fmt, budget, currency, dt.date.today())
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _networks(path: str, generation: tuple[int, ...]) -> pl.DataFrame:
+    return money.owner_networks(get_store().cursor())
+
+
+def networks() -> pl.DataFrame:
+    """Owners with their number of channels and of member lists, largest networks first."""
+    return _networks(resolve_db_path(), _gen("audience", "registry"))
+
+
 # ---------------------------------------------------------------- quality
 
 

@@ -372,6 +372,16 @@ def test_owner_bundle_shows_the_networks_figures(app: AppTest) -> None:
     assert _metric(app, "Naive CPM") == format_money(bundle.naive_cpm, base)
 
 
+def test_owner_bundles_open_on_the_largest_network(app: AppTest) -> None:
+    open_page(app, "optimizer")
+    app.session_state["optimizer.tab"] = "Owner bundles"
+    _ok(app)
+    networks = money.owner_networks(get_store().cursor())
+    assert app.selectbox(key="bundle.owner").value == networks["owner_id"][0]
+    assert networks["with_list"][0] >= 2  # the demo's networks carry member lists
+    assert _metric(app, "Channels").endswith(f"of {format_count(networks['channels'][0])}")
+
+
 # ---------------------------------------------------------------- quality
 
 

@@ -26,6 +26,7 @@ from crm.audience.money import (
     AddNext,
     add_next,
     owner_bundle,
+    owner_networks,
     plan_shortlist,
     selection_money,
     why_left_out,
@@ -420,3 +421,13 @@ def test_owner_bundle_of_an_owner_without_channels_and_bad_input(world: World) -
         owner_bundle(cur, world.sets, world.owner, budget=Decimal("100"))
     with pytest.raises(ValidationError, match="above zero"):
         owner_bundle(cur, world.sets, world.owner, budget=Decimal("0"), currency="RUB")
+
+
+def test_owner_networks_list_the_largest_networks_with_lists_first(world: World) -> None:
+    add_owner(world.store, "No Pages")  # sells nothing: not a network
+    rows = owner_networks(world.store.cursor()).select("owner", "channels", "with_list").rows()
+    # Network Owner: a, b, c, e (e has no list); Someone Else: k
+    assert rows == [("Network Owner", 4, 3), ("Someone Else", 1, 1)]
+    world.store.cursor().execute("update channels set archived = true where handle = 'page_a'")
+    rows = owner_networks(world.store.cursor()).select("owner", "channels", "with_list").rows()
+    assert rows[0] == ("Network Owner", 3, 2)
