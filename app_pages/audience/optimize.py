@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from crm.audience.money import Plan
+from crm.audience.sets import Members, marginal_gains
 from crm.charts.audience import pick_curve, picks_figure
 from crm.errors import CrmError
 from crm.formatting import format_count, format_money
@@ -49,6 +50,13 @@ def _money_input(label: str, key: str) -> Decimal | None:
         return None
 
 
+def _adds(ids: tuple[int, ...], sets: dict[int, Members]) -> list[int | None]:
+    """The added reach of each channel, in the pick's order (None for one without a list)."""
+    listed = [i for i in ids if i in sets]
+    gains = dict(zip(listed, marginal_gains([sets[i] for i in listed]), strict=True))
+    return [gains.get(i) for i in ids]
+
+
 def _pick_table(ids: tuple[int, ...], costs: dict[int, Decimal], labels: dict[int, str]) -> None:
     sets = ui.member_sets()
     table = pl.DataFrame(
@@ -56,8 +64,10 @@ def _pick_table(ids: tuple[int, ...], costs: dict[int, Decimal], labels: dict[in
             "channel": [labels.get(i, str(i)) for i in ids],
             "price": [format_money(costs.get(i), base) for i in ids],
             "members": [sets[i].size if i in sets else None for i in ids],
+            # in the order the pick took them: what each adds to the ones before it
+            "adds": _adds(ids, sets),
         },
-        schema={"channel": pl.String, "price": pl.String, "members": pl.Int64},
+        schema={"channel": pl.String, "price": pl.String, "members": pl.Int64, "adds": pl.Int64},
     )
     st.dataframe(
         table,
@@ -67,6 +77,11 @@ def _pick_table(ids: tuple[int, ...], costs: dict[int, Decimal], labels: dict[in
             "channel": st.column_config.TextColumn("Channel"),
             "price": st.column_config.TextColumn(f"Price, {base}"),
             "members": st.column_config.NumberColumn("Members", format=COUNT_FORMAT),
+            "adds": st.column_config.NumberColumn(
+                "Adds (unique)",
+                format=COUNT_FORMAT,
+                help="Members this channel adds to the channels above it: its added reach",
+            ),
         },
     )
 

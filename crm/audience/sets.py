@@ -283,6 +283,18 @@ def added_reach(candidate: Members, covered: Members) -> int:
     return candidate.difference_size(covered)
 
 
+def marginal_gains(sets: Sequence[Members]) -> list[int]:
+    """What each set adds to the union of those before it, in order (their sum is the unique
+    reach): the reach each channel of a pick adds as it is bought."""
+    _bits(sets)
+    gains: list[int] = []
+    covered = EMPTY
+    for s in sets:
+        gains.append(added_reach(s, covered))
+        covered = union([covered, s])
+    return gains
+
+
 def regions(sets: Sequence[Members], limit: int | None = None) -> list[tuple[frozenset[int], int]]:
     """The members in exactly these sets (indexes into ``sets``) and no other, for every
     non-empty combination, largest first (ties: fewer sets first): the parts of a

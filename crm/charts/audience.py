@@ -8,6 +8,7 @@ curve of a pick, which sums added reach with crm.audience.sets.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -360,16 +361,13 @@ def pick_curve(
             order.append(best)
             left.remove(best)
             covered = audience_sets.union([covered, sets[best]])
-    total = Decimal(0)
-    chosen: list[Members] = []
-    out_costs: list[Decimal] = []
-    reaches: list[int] = []
-    for i in order:
-        total += costs[i]
-        chosen.append(sets[i])
-        out_costs.append(total)
-        reaches.append(audience_sets.union_size(chosen))
-    return PickCurve(name, [labels[i] for i in order], out_costs, reaches)
+    gains = audience_sets.marginal_gains([sets[i] for i in order])
+    return PickCurve(
+        name,
+        [labels[i] for i in order],
+        list(itertools.accumulate((costs[i] for i in order), initial=None)),
+        list(itertools.accumulate(gains)),
+    )
 
 
 def picks_figure(curves: Sequence[PickCurve], budget: Decimal, currency: str) -> go.Figure:

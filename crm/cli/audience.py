@@ -586,14 +586,12 @@ def _campaign_channels(cur: duckdb.DuckDBPyConnection, name: str) -> list[_Chann
 
 
 def _print_plan(plan: Plan, sets: dict[int, Members], keys: dict[int, str], fmt: str) -> None:
-    from crm.audience.sets import EMPTY, added_reach, union
+    from crm.audience.sets import marginal_gains
 
     base = plan.base_currency
-    added: list[tuple[int, int]] = []
-    covered = EMPTY
-    for cid in plan.chosen.ids:  # what each channel adds, in the order the plan took them
-        added.append((cid, added_reach(sets[cid], covered)))
-        covered = union([covered, sets[cid]])
+    # what each channel adds, in the order the plan took them
+    gains = marginal_gains([sets[cid] for cid in plan.chosen.ids])
+    added = list(zip(plan.chosen.ids, gains, strict=True))
     left_out = [{"channel": keys[cid], "reason": reason} for cid, reason in plan.left_out]
     if fmt == "json":
         _json(

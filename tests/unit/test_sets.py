@@ -11,6 +11,7 @@ from crm.audience.sets import (
     Members,
     added_reach,
     exclusive_sizes,
+    marginal_gains,
     membership_counts,
     overlap_counts,
     overlap_matrix,
@@ -75,6 +76,13 @@ def test_union_and_added_reach():
     assert covered.size == 6
     assert added_reach(C, covered) == 1  # 9
     assert added_reach(T, covered) == 3
+
+
+def test_marginal_gains_in_order():
+    assert marginal_gains([A, B, C]) == [5, 1, 1]  # B adds 5; C adds 9
+    assert marginal_gains([C, B, A]) == [2, 3, 2]  # B adds 3, 5, 2^24+7; A adds 1, 2
+    assert sum(marginal_gains([A, B, C, T])) == union_size([A, B, C, T])
+    assert marginal_gains([]) == []
 
 
 def test_regions_are_exact_memberships():
