@@ -33,16 +33,6 @@ if held := st.session_state.pop(RESULTS, None):
             st.error(f"**{name}**: {sentence}", icon=":material/error:")
 
 
-def _loaded(result: lists.LoadResult) -> str:
-    """What a load did, in one sentence."""
-    text = f"{format_count(result.size)} members loaded for {result.channel}"
-    if result.duplicates:
-        text += f" ({format_count(result.duplicates)} duplicates dropped)"
-    if result.replaced is not None:
-        text += f"; it replaces a list of {format_count(result.replaced)}"
-    return text + "."
-
-
 def _size(n: int) -> str:
     """A file's size for people: 840 bytes, 12.5 KB, 96.3 MB."""
     if n < 1000:
@@ -147,7 +137,7 @@ if load and uploads:
                 # a file no reader understood: say so rather than show a traceback
                 results.append((upload.name, False, f"The file could not be read ({exc})."))
             else:
-                results.append((upload.name, True, _loaded(result)))
+                results.append((upload.name, True, result.summary()))
             bar.empty()
         st.session_state[RESULTS] = results
         st.session_state[ROUND] = round_no + 1

@@ -30,6 +30,7 @@ from pyroaring import FrozenBitMap
 
 from crm.audience.sets import SHARD_BITS, Members
 from crm.errors import ImportRefused, NotFound, ValidationError
+from crm.formatting import format_count
 from crm.registry.channels import find_channel, get_channel
 from crm.registry.queries import latest_known_sql
 from crm.store import Store
@@ -145,16 +146,18 @@ class LoadResult:
     id_kind: IdKind
     source: str | None
 
-    def summary(self) -> str:
-        """One sentence for the user."""
+    def summary(self, *, dry_run: bool = False) -> str:
+        """One sentence for the user (the app and the CLI say the same), or what a dry run
+        would do."""
         kind = "user ids" if self.id_kind == "number" else "usernames"
-        text = f"Loaded {self.size:,} members ({kind}) for {self.channel}"
+        verb, replace = ("Would load", "would replace") if dry_run else ("Loaded", "replaced")
+        text = f"{verb} {format_count(self.size)} members ({kind}) for {self.channel}"
         if self.duplicates:
             plural = "s" if self.duplicates > 1 else ""
-            text += f"; {self.duplicates:,} duplicate{plural} dropped"
+            text += f"; {format_count(self.duplicates)} duplicate{plural} dropped"
         if self.replaced is not None:
-            text += f"; replaced a list of {self.replaced:,}"
-        return text + "."
+            text += f"; {replace} a list of {format_count(self.replaced)}"
+        return text + (". Dry run: nothing written." if dry_run else ".")
 
 
 # ---------------------------------------------------------------- reading a member file

@@ -243,21 +243,10 @@ def cmd_import_audience(args: argparse.Namespace) -> int:
             }
         )
     elif args.dry_run:
-        print(_would(result))
+        print(result.summary(dry_run=True))
     else:
         print(result.summary())
     return OK
-
-
-def _would(result: LoadResult) -> str:
-    """What a dry run found, as one sentence."""
-    kind = "user ids" if result.id_kind == "number" else "usernames"
-    text = f"Would load {result.size:,} members ({kind}) for {result.channel}"
-    if result.duplicates:
-        text += f"; {result.duplicates:,} duplicate{'s' if result.duplicates > 1 else ''} dropped"
-    if result.replaced is not None:
-        text += f"; would replace a list of {result.replaced:,}"
-    return text + ". Dry run: nothing written."
 
 
 def _dry_run(store: Store, args: argparse.Namespace) -> LoadResult:

@@ -136,7 +136,7 @@ def test_a_file_named_after_a_channel_loads_into_it(app: AppTest) -> None:
     app.button(key="lists.load").click()
     _ok(app)
     assert [s.value for s in app.success] == [
-        f"**vk_{handle}.txt**: 3 members loaded for {key} (1 duplicates dropped)."
+        f"**vk_{handle}.txt**: Loaded 3 members (user ids) for {key}; 1 duplicate dropped."
     ]
     sets = lists.member_sets(get_store().cursor(), [target_id])
     assert sets[target_id].size == 3
@@ -155,7 +155,7 @@ def test_a_table_loads_the_column_the_user_picks(app: AppTest) -> None:
     _ok(app)
     app.button(key="lists.load").click()
     _ok(app)
-    assert "2 members loaded" in app.success[0].value
+    assert "Loaded 2 members" in app.success[0].value
     members = lists.export_members(get_store().cursor(), target_id)
     assert sorted(members["member"].cast(pl.Int64).to_list()) == [15, 16]
 

@@ -251,7 +251,7 @@ def test_path_and_bytes_read_alike(tmp_path: Path) -> None:
 def test_load_result_summary() -> None:
     result = LoadResult(1, "vk:club1", 1500, 1, 20, "number", "a.txt")
     assert result.summary() == (
-        "Loaded 1,500 members (user ids) for vk:club1; 1 duplicate dropped; replaced a list of 20."
+        "Loaded 1\u202f500 members (user ids) for vk:club1; 1 duplicate dropped; replaced a list of 20."
     )
     fresh = LoadResult(1, "telegram:x", 2, 0, None, "text", "a.txt")
     assert fresh.summary() == "Loaded 2 members (usernames) for telegram:x."
