@@ -723,8 +723,8 @@ def resolve_channel(cur: duckdb.DuckDBPyConnection, channel_ref: str) -> int:
     channel_id = find_channel(cur, ref)
     if channel_id is None:
         raise ValidationError(
-            f"There is no channel {ref} in the registry. Add it first (Channels page, or "
-            "crm add), then load its members."
+            f"There is no channel {ref} in the registry. Add it first (on the Channels page, "
+            "or with crm import channels), then load its members."
         )
     return channel_id
 

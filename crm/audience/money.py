@@ -336,7 +336,7 @@ def _budget_in_base(
     if converted.amount is None or converted.rate is None:
         raise ValidationError(
             f"The budget is in {code}, but no {code} rate is stored on or before "
-            f"{on.isoformat()}: enter the rate under Currencies, or give the budget in {base}."
+            f"{on.isoformat()}: enter it in Settings ▸ Exchange rates (or crm import rates), or give the budget in {base}."
         )
     if converted.amount <= 0:
         raise ValidationError(
