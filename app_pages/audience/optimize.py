@@ -19,9 +19,9 @@ from crm.ui.columns import COUNT_FORMAT
 from crm.ui.nav import page
 from crm.ui.outreach import currency_options
 from crm.ui.state import get_store, show_error
+from crm.ui.widgets import PLOTLY_CONFIG
 from crm.vocab.terms import FORMAT_LABELS
 
-CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 REQUEST = "optimizer.request"  # the last run's PlanRequest: the result stays while browsing
 TABS = ("Shortlist", "Owner bundles")
 
@@ -231,7 +231,7 @@ def _show_plan(result: Plan, labels: dict[int, str], keys: dict[int, str]) -> No
     st.plotly_chart(
         picks_figure(curves, result.budget_base, base),
         width="stretch",
-        config=CONFIG,
+        config=PLOTLY_CONFIG,
         key="optimizer.curves",
     )
     st.caption(

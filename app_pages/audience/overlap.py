@@ -17,9 +17,9 @@ from crm.ui import audience as ui
 from crm.ui.analysis import short_count, short_money
 from crm.ui.columns import COUNT_FORMAT, percent_format
 from crm.ui.nav import page
+from crm.ui.widgets import PLOTLY_CONFIG
 from crm.vocab.terms import FORMAT_LABELS
 
-CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 TABS = ("Heatmap", "Pairs", "Exclusive audience", "Intersections", "In money")
 
 st.title("Overlap")
@@ -107,7 +107,7 @@ def _heatmap() -> None:
     st.plotly_chart(
         overlap_heatmap_figure(heat_names, matrix, metric),
         width="stretch",
-        config=CONFIG,
+        config=PLOTLY_CONFIG,
         key=f"overlap.heatmap.{metric}",
     )
     st.caption(
@@ -152,7 +152,7 @@ def _exclusive() -> None:
     st.plotly_chart(
         exclusive_figure(shown_names, view.sizes, reach.exclusive),
         width="stretch",
-        config=CONFIG,
+        config=PLOTLY_CONFIG,
         key="overlap.exclusive",
     )
     table = pl.DataFrame(
@@ -197,11 +197,11 @@ def _intersections() -> None:
         return
     if len(order) <= 3:
         fig = venn_figure(shown_names, view.sizes, regions)
-        st.plotly_chart(fig, width="stretch", config=CONFIG, key="overlap.venn")
+        st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key="overlap.venn")
         st.caption("Each region: members in exactly those channels and no other.")
     else:
         fig = upset_figure(shown_names, regions, limit=ui.UPSET_BARS)
-        st.plotly_chart(fig, width="stretch", config=CONFIG, key="overlap.upset")
+        st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key="overlap.upset")
         st.caption(
             f"The {min(ui.UPSET_BARS, len(regions))} largest intersections: each bar "
             "counts the members in exactly the channels marked below it and no other."

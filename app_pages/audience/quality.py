@@ -6,7 +6,6 @@ import polars as pl
 import streamlit as st
 
 from crm.audience.quality import MAX_NOTE, RULES, SCORE_RULE, SIGNALS, clear_override, set_override
-from crm.charts.audience import contributions_figure
 from crm.formatting import format_count
 from crm.ui import audience as ui
 from crm.ui.columns import COUNT_FORMAT
@@ -14,7 +13,6 @@ from crm.ui.outreach import author_input, current_author
 from crm.ui.state import get_store, pending_toast, run_write
 from crm.ui.widgets import open_channel
 
-CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 PICKED = "quality.channel"  # the channel whose signals are shown
 
 store = get_store()
@@ -98,65 +96,7 @@ with head:
 if go_to.button("Open profile", icon=":material/badge:", key="quality.open"):
     open_channel(channel_id)
 
-left, mid, right = st.columns(3)
-left.metric(
-    "Computed score",
-    "—" if result.score is None else str(result.score),
-    help=SCORE_RULE,
-    border=True,
-)
-if result.override is not None:
-    mid.metric("Override", str(result.override.score), border=True)
-    right.markdown(
-        f"**Note:** {result.override.note}  \n"
-        f"set by {result.override.author or 'someone'} on "
-        f"{result.override.set_at:%d.%m.%Y %H:%M}"
-    )
-else:
-    mid.metric("Override", "none", border=True)
-
-signals = ui.signal_rows(result)
-frame = pl.DataFrame(
-    {
-        "signal": [r["signal"] for r in signals],
-        "value": [r["value_text"] for r in signals],
-        "peer": [r["peer_text"] for r in signals],
-        "sub_score": [r["sub_score"] for r in signals],
-        "weight": [None if r["weight"] is None else round(r["weight"] * 100, 1) for r in signals],
-        "contribution": [r["contribution"] for r in signals],
-        "status": [r["status"] for r in signals],
-    },
-    schema={
-        "signal": pl.String, "value": pl.String, "peer": pl.String, "sub_score": pl.Float64,
-        "weight": pl.Float64, "contribution": pl.Float64, "status": pl.String,
-    },
-)  # fmt: skip
-st.dataframe(
-    frame,
-    hide_index=True,
-    placeholder="—",
-    column_config={
-        "signal": st.column_config.TextColumn("Signal"),
-        "value": st.column_config.TextColumn("Value"),
-        "peer": st.column_config.TextColumn("Compared with"),
-        "sub_score": st.column_config.NumberColumn("Sub-score", format="%.0f"),
-        "weight": st.column_config.NumberColumn("Weight", format="%.1f %%"),
-        "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
-        "status": st.column_config.TextColumn("Data"),
-    },
-)
-st.plotly_chart(
-    contributions_figure(
-        [r["signal"] for r in signals],
-        [r["contribution"] if r["available"] else None for r in signals],
-    ),
-    width="stretch",
-    config=CONFIG,
-    key="quality.contributions",
-)
-for r in signals:
-    mark = "" if r["available"] else " — *not available, weighs nothing*"
-    st.markdown(f"**{r['signal']}**{mark}: {r['explanation']}")
+ui.show_quality(result, key="quality")
 
 st.subheader("Override the score")
 current = result.override

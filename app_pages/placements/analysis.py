@@ -27,11 +27,10 @@ from crm.metrics import FORMULAS
 from crm.placements.kpis import GROUPS
 from crm.ui import analysis as ui
 from crm.ui.nav import page
+from crm.ui.widgets import PLOTLY_CONFIG
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BARS = 20  # bars per chart: the chart and its controls fit 900 px
-# a chart's toolbar: the camera button saves a PNG at twice the screen's resolution
-CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 ui.open_picked()
 flt = ui.analysis_filters()
@@ -153,7 +152,7 @@ def _chart(fig: go.Figure, key: str, group: str) -> None:
         key=key,
         on_select=partial(ui.on_pick, key, group),
         selection_mode="points",
-        config=CONFIG,
+        config=PLOTLY_CONFIG,
     )
 
 
@@ -224,7 +223,7 @@ def _funnel_time() -> None:
     with left:
         fig = funnel_figure(totals)
         _downloads(left, "funnel", fig)
-        st.plotly_chart(fig, width="stretch", config=CONFIG, key="analysis.chart.funnel")
+        st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key="analysis.chart.funnel")
     with right:
         control, download = st.columns([3, 1.2], vertical_alignment="bottom")
         period = control.segmented_control(
@@ -239,7 +238,7 @@ def _funnel_time() -> None:
         series = results_by_period(rows, period)
         fig = over_time_figure(series, period=period, currency=currency)
         _downloads(download, f"results-by-{period}", fig, series)
-        st.plotly_chart(fig, width="stretch", config=CONFIG, key="analysis.chart.time")
+        st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key="analysis.chart.time")
 
 
 def _delivery() -> None:

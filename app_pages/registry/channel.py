@@ -17,6 +17,7 @@ from crm.pricing import PriceRow, channel_prices
 from crm.pricing.currencies import base_currency
 from crm.pricing.intelligence import PriceHint, price_hint
 from crm.pricing.prices import add_price, delete_price, price_history
+from crm.ui.audience import show_channel_audience
 from crm.ui.columns import as_percent_points, grid_config, metric_meta
 from crm.ui.nav import page
 from crm.ui.outreach import (
@@ -234,8 +235,8 @@ if warnings := st.session_state.pop("channel.snapshot_warnings", None):
     for warning in warnings:
         st.warning(warning, icon=":material/warning:")
 
-tab_info, tab_metrics, tab_prices, tab_campaigns, tab_edit = st.tabs(
-    ["Profile", "Metrics", "Prices", "Campaigns", "Edit"]
+tab_info, tab_metrics, tab_prices, tab_campaigns, tab_audience, tab_edit = st.tabs(
+    ["Profile", "Metrics", "Prices", "Campaigns", "Audience", "Edit"]
 )
 
 with tab_info:
@@ -605,6 +606,9 @@ with tab_metrics:
                     {"channel.snapshot_warnings": list(saved.warnings)}
                 ),
             )
+
+with tab_audience:
+    show_channel_audience(channel_id)
 
 with tab_edit:
     names = owner_names()

@@ -283,6 +283,41 @@ def added_reach(candidate: Members, covered: Members) -> int:
     return candidate.difference_size(covered)
 
 
+@dataclass(frozen=True)
+class Neighbour:
+    """How one channel's audience meets another's."""
+
+    key: int
+    overlap: int
+    share: float | None  # of the target's audience, found in this one
+    share_back: float | None  # of this one's audience, found in the target
+    jaccard: float | None
+
+
+def neighbours(
+    target: Members, others: Mapping[int, Members], limit: int | None = None
+) -> list[Neighbour]:
+    """The sets that share members with ``target`` (other platforms cannot), most shared
+    members first (ties: by key)."""
+    found = []
+    for key, other in others.items():
+        if other is target or not comparable(target, other):
+            continue
+        count = target.intersection_size(other)
+        if count:
+            found.append(
+                Neighbour(
+                    key,
+                    count,
+                    metrics.share(count, target.size),
+                    metrics.share(count, other.size),
+                    metrics.jaccard(count, target.size + other.size - count),
+                )
+            )
+    found.sort(key=lambda n: (-n.overlap, n.key))
+    return found if limit is None else found[:limit]
+
+
 def marginal_gains(sets: Sequence[Members]) -> list[int]:
     """What each set adds to the union of those before it, in order (their sum is the unique
     reach): the reach each channel of a pick adds as it is bought."""

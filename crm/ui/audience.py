@@ -18,13 +18,18 @@ from crm import registry
 from crm.audience import lists, money, quality
 from crm.audience import sets as audience_sets
 from crm.audience.optimize import METHOD_ENUMERATION, METHOD_GREEDY, Pick
+from crm.audience.quality import SCORE_RULE
 from crm.audience.sets import Members
+from crm.charts.audience import contributions_figure
 from crm.errors import CrmError
+from crm.formatting import format_count
 from crm.importing.lists import channel_refs
 from crm.store import resolve_db_path
+from crm.ui.columns import COUNT_FORMAT
+from crm.ui.nav import page
 from crm.ui.outreach import shortlist_table
 from crm.ui.state import get_store, known_values
-from crm.ui.widgets import channel_filters
+from crm.ui.widgets import PLOTLY_CONFIG, channel_filters
 from crm.vocab.platforms import PLATFORMS, ChannelRef, channel_key_frame, normalise_handle
 
 # what the figures read: member lists (audience), channel names and followers (registry),
@@ -486,10 +491,9 @@ def _default_picks(frame: pl.DataFrame, count: int = 6) -> list[int]:
     ids = [int(i) for i in largest["channel_id"] if int(i) in held]
     if not ids:
         return []
-    anchor = held[ids[0]]
-    jaccard = {i: audience_sets.overlap_matrix([anchor, held[i]], "jaccard")[0][1] for i in ids}
-    others = sorted(ids[1:], key=lambda i: -(jaccard[i] or 0.0))
-    return [ids[0], *others[: count - 1]]
+    near = audience_sets.neighbours(held[ids[0]], {i: held[i] for i in ids[1:]})
+    near.sort(key=lambda n: -(n.jaccard or 0.0))
+    return [ids[0], *(n.key for n in near[: count - 1])]
 
 
 def choose_channels(prefix: str, sources: dict[str, str]) -> tuple[list[int], str]:
@@ -570,3 +574,142 @@ def method_text(pick: Pick) -> str:
         else ""
     )
     return f"**Method:** {pick.method}{source}.  \n**Guarantee:** {guarantee}."
+
+
+def show_quality(result: quality.Quality, *, key: str) -> None:
+    """A channel's audience quality: the computed score, the override and its note, and each
+    signal's value, peer figure, sub-score, weight and points, with a chart of the points."""
+    left, mid, right = st.columns(3)
+    left.metric(
+        "Computed score",
+        "—" if result.score is None else str(result.score),
+        help=SCORE_RULE,
+        border=True,
+    )
+    if result.override is not None:
+        mid.metric("Override", str(result.override.score), border=True)
+        right.markdown(
+            f"**Note:** {result.override.note}  \n"
+            f"set by {result.override.author or 'someone'} on "
+            f"{result.override.set_at:%d.%m.%Y %H:%M}"
+        )
+    else:
+        mid.metric("Override", "none", border=True)
+
+    signals = signal_rows(result)
+    frame = pl.DataFrame(
+        {
+            "signal": [r["signal"] for r in signals],
+            "value": [r["value_text"] for r in signals],
+            "peer": [r["peer_text"] for r in signals],
+            "sub_score": [r["sub_score"] for r in signals],
+            "weight": [None if r["weight"] is None else round(r["weight"] * 100, 1) for r in signals],
+            "contribution": [r["contribution"] for r in signals],
+            "status": [r["status"] for r in signals],
+        },
+        schema={
+            "signal": pl.String, "value": pl.String, "peer": pl.String, "sub_score": pl.Float64,
+            "weight": pl.Float64, "contribution": pl.Float64, "status": pl.String,
+        },
+    )  # fmt: skip
+    st.dataframe(
+        frame,
+        hide_index=True,
+        placeholder="—",
+        column_config={
+            "signal": st.column_config.TextColumn("Signal"),
+            "value": st.column_config.TextColumn("Value"),
+            "peer": st.column_config.TextColumn("Compared with"),
+            "sub_score": st.column_config.NumberColumn("Sub-score", format="%.0f"),
+            "weight": st.column_config.NumberColumn("Weight", format="%.1f %%"),
+            "contribution": st.column_config.NumberColumn("Points", format="%.1f"),
+            "status": st.column_config.TextColumn("Data"),
+        },
+    )
+    st.plotly_chart(
+        contributions_figure(
+            [r["signal"] for r in signals],
+            [r["contribution"] if r["available"] else None for r in signals],
+        ),
+        width="stretch",
+        config=PLOTLY_CONFIG,
+        key=f"{key}.contributions",
+    )
+    for r in signals:
+        mark = "" if r["available"] else " — *not available, weighs nothing*"
+        st.markdown(f"**{r['signal']}**{mark}: {r['explanation']}")
+
+
+def _points(share: float | None) -> float | None:
+    return None if share is None else share * 100
+
+
+def show_channel_audience(channel_id: int) -> None:
+    """A channel's audience on its profile: its member list and the loads before it, the
+    channels whose audiences it shares most, and its audience quality."""
+    frame = audiences().filter(pl.col("channel_id") == channel_id)
+    held = member_sets()
+    if frame.is_empty() or channel_id not in held:
+        st.info(
+            "No member list yet: overlap and unique reach need one. Its quality score below "
+            "uses the channel's numbers only.",
+            icon=":material/group_work:",
+        )
+        st.page_link(page("audience_lists"), label="Load a member list", icon=":material/upload:")
+    else:
+        row = frame.row(0, named=True)
+        kind = "user ids" if row["id_kind"] == "number" else "usernames"
+        st.markdown(
+            f"**Member list:** {format_count(row['size'])} members ({kind}) from "
+            f"{row['source'] or 'a file'}, loaded {row['loaded_at']:%d.%m.%Y}."
+        )
+        near = audience_sets.neighbours(held[channel_id], held, limit=8)
+        if near:
+            names = labels([n.key for n in near])
+            st.markdown("**Shares most members with**")
+            st.dataframe(
+                pl.DataFrame(
+                    {
+                        "channel": [names.get(n.key, str(n.key)) for n in near],
+                        "overlap": [n.overlap for n in near],
+                        "share": [_points(n.share) for n in near],
+                        "share_back": [_points(n.share_back) for n in near],
+                        "jaccard": [n.jaccard for n in near],
+                    }
+                ),
+                hide_index=True,
+                placeholder="—",
+                column_config={
+                    "channel": st.column_config.TextColumn("Channel"),
+                    "overlap": st.column_config.NumberColumn("Shared members", format=COUNT_FORMAT),
+                    "share": st.column_config.NumberColumn(
+                        "Of this audience", format="%.1f %%",
+                        help="Share of this channel's members found in that channel",
+                    ),
+                    "share_back": st.column_config.NumberColumn(
+                        "Of theirs", format="%.1f %%",
+                        help="Share of that channel's members found in this one",
+                    ),
+                    "jaccard": st.column_config.NumberColumn("Jaccard", format="%.3f"),
+                },
+            )  # fmt: skip
+        with st.expander("Lists loaded before"):
+            st.dataframe(
+                history(channel_id).select("loaded_at", "source", "size"),
+                hide_index=True,
+                column_config={
+                    "loaded_at": st.column_config.DatetimeColumn("Loaded", format="DD.MM.YYYY"),
+                    "source": st.column_config.TextColumn("File"),
+                    "size": st.column_config.NumberColumn("Members", format=COUNT_FORMAT),
+                },
+            )
+        st.page_link(
+            page("overlap"), label="Compare on the Overlap page", icon=":material/join_inner:"
+        )
+    st.markdown("#### Audience quality")
+    show_quality(channel_quality(channel_id), key=f"profile.quality.{channel_id}")
+    st.page_link(
+        page("quality"),
+        label="Override the score on Audience quality",
+        icon=":material/verified_user:",
+    )

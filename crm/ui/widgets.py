@@ -35,6 +35,9 @@ _CLEAR: dict[str, object] = {
     "sort": _SORTS[0],
 }
 
+# every plotly chart's toolbar: no logo; its PNG download at twice the size
+PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+
 
 def show_lacking(need: str) -> None:
     """Open the Channels page filtered to the active channels lacking one thing."""

@@ -438,3 +438,30 @@ def test_an_override_needs_a_note_and_then_is_saved(app: AppTest) -> None:
     _ok(app)
     assert quality.channel_quality(get_store().cursor(), channel_id).override is None
     assert _metric(app, "Override") == "none"
+
+
+# ---------------------------------------------------------------- the channel profile
+
+
+def test_profile_shows_the_channels_audience(app: AppTest) -> None:
+    cur = get_store().cursor()
+    held = lists.member_sets(cur)
+    channel_id = max(held, key=lambda i: held[i].size)  # the largest list of the workspace
+    app.session_state["registry.channel_id"] = channel_id
+    open_page(app, "channel")
+    assert not app.error, [e.value for e in app.error]
+    near = audience_sets.neighbours(held[channel_id], held, limit=8)
+    shown = next(d.value for d in app.dataframe if "overlap" in d.value.columns)
+    assert list(shown["overlap"]) == [n.overlap for n in near]
+    assert shown["share"][0] == pytest.approx(near[0].share * 100)
+    assert any(format_count(held[channel_id].size) in m.value for m in app.markdown)
+    score = quality.channel_quality(cur, channel_id, held).score
+    assert _metric(app, "Computed score") == ("—" if score is None else str(score))
+
+
+def test_profile_of_a_channel_without_a_list_says_so(app: AppTest) -> None:
+    channel_id, _ = _unlisted()
+    app.session_state["registry.channel_id"] = channel_id
+    open_page(app, "channel")
+    assert not app.error
+    assert any("No member list yet" in i.value for i in app.info)

@@ -13,6 +13,7 @@ from crm.audience.sets import (
     exclusive_sizes,
     marginal_gains,
     membership_counts,
+    neighbours,
     overlap_counts,
     overlap_matrix,
     reach,
@@ -76,6 +77,16 @@ def test_union_and_added_reach():
     assert covered.size == 6
     assert added_reach(C, covered) == 1  # 9
     assert added_reach(T, covered) == 3
+
+
+def test_neighbours_share_members_with_a_target():
+    found = neighbours(A, {1: A, 2: B, 3: C, 4: T, 5: Members.from_ids("vk", [100])})
+    # A itself, the other platform and a set sharing nobody are left out
+    assert [n.key for n in found] == [2, 3]
+    b = found[0]
+    assert (b.overlap, b.share, b.share_back) == (3, pytest.approx(3 / 5), pytest.approx(3 / 4))
+    assert b.jaccard == pytest.approx(3 / 6)
+    assert neighbours(A, {2: B, 3: C}, limit=1)[0].key == 2
 
 
 def test_marginal_gains_in_order():
