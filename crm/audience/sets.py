@@ -332,7 +332,7 @@ def marginal_gains(sets: Sequence[Members]) -> list[int]:
 
 def regions(sets: Sequence[Members], limit: int | None = None) -> list[tuple[frozenset[int], int]]:
     """The members in exactly these sets (indexes into ``sets``) and no other, for every
-    non-empty combination, largest first (ties: fewer sets first): the parts of a
+    non-empty combination, largest first (ties: fewer sets, then lower indexes): the parts of a
     Venn picture, or the bars of an UpSet chart."""
     if len(sets) > 62:
         raise ValidationError("Intersections can be listed for at most 62 channels at a time.")
@@ -348,8 +348,12 @@ def regions(sets: Sequence[Members], limit: int | None = None) -> list[tuple[fro
         found, counts = np.unique(patterns[patterns != 0], return_counts=True)
         for pattern, count in zip(found.tolist(), counts.tolist(), strict=True):
             totals[pattern] = totals.get(pattern, 0) + count
-    # largest first; ties: fewer sets, then the lower indexes (as the pattern's bits read)
-    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0].bit_count(), item[0]))
+    # largest first; ties: fewer sets, then the lower indexes first (sorted index lists compare
+    # as the patterns with their bits reversed, descending)
+    ranked = sorted(
+        totals.items(),
+        key=lambda item: (-item[1], item[0].bit_count(), -int(f"{item[0]:062b}"[::-1], 2)),
+    )
     if limit is not None:
         ranked = ranked[:limit]
     return [

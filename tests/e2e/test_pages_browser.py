@@ -7,24 +7,9 @@ import pytest
 
 from crm.ui.nav import PageName, names
 
+from ..app.test_pages import TITLES  # each page's title, as AppTest checks it too
 from .conftest import Demo, grid_drawn, settle, shoot, url
 
-# what each page shows first when opened from the navigation; a new page needs its line here
-TITLES: dict[str, str] = {
-    "home": "Outreach CRM",
-    "channels": "Channels",
-    "channel": "Channel profile",
-    "owners": "Owners",
-    "import": "Import channels",
-    "campaigns": "Campaigns",
-    "campaign": "Campaign",
-    "board": "Pipeline board",
-    "templates": "Message templates",
-    "placements": "Placements",
-    "placement": "Placement",
-    "analysis": "Analysis",
-    "settings": "Settings",
-}
 WITH_GRID = {"channels", "owners"}
 
 
