@@ -95,6 +95,10 @@ SCORE_RULE = (
 )
 MAX_NOTE = 2000
 
+# overrides move their own generation: saving one must not make every reader of the member
+# lists (the "audience" part) load them again
+QUALITY_PART = "quality"
+
 
 @dataclass(frozen=True)
 class Signal:
@@ -627,7 +631,7 @@ def set_override(
     version. ``version``: the override's version when the form was opened (None: there was
     none); an override changed or cleared meanwhile, or set meanwhile, is refused as stale."""
     clean_score, clean_note = _check_override(score, note)
-    with store.transaction("audience", actor=author) as cur:
+    with store.transaction(QUALITY_PART, actor=author) as cur:
         get_channel(cur, channel_id)
         current = get_override(cur, channel_id)
         if current is None:
@@ -658,7 +662,7 @@ def set_override(
 def clear_override(store: Store, channel_id: int, *, version: int | None = None) -> bool:
     """Remove a channel's quality override (the computed score stands again); with ``version``,
     only the override still at that version. Returns whether one was removed."""
-    with store.transaction("audience") as cur:
+    with store.transaction(QUALITY_PART) as cur:
         current = get_override(cur, channel_id)
         if current is None:
             if version is not None:

@@ -445,7 +445,7 @@ def _quality_frame(path: str, generation: tuple[int, ...]) -> pl.DataFrame:
 
 def quality_table() -> pl.DataFrame:
     """Every channel's audience quality score and override (quality.quality_frame), cached."""
-    return _quality_frame(resolve_db_path(), _gen("audience", "registry"))
+    return _quality_frame(resolve_db_path(), _gen("audience", "quality", "registry"))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -455,7 +455,7 @@ def _quality(path: str, generation: tuple[int, ...], channel_id: int) -> quality
 
 def channel_quality(channel_id: int) -> quality.Quality:
     """One channel's score with every signal (quality.channel_quality), cached."""
-    return _quality(resolve_db_path(), _gen("audience", "registry"), channel_id)
+    return _quality(resolve_db_path(), _gen("audience", "quality", "registry"), channel_id)
 
 
 def signal_rows(result: quality.Quality) -> list[dict[str, Any]]:

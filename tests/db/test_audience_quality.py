@@ -398,3 +398,12 @@ def test_peer_medians_match_a_brute_force_count(store: Store) -> None:
         else:
             assert got[cid]["reach_rate_peer"] is None
     assert compared > 20
+
+
+def test_an_override_moves_the_quality_generation_only(store: Store) -> None:
+    channel = registry.add_channel(store, "vk", "overridden")
+    audience, own = store.generation("audience"), store.generation("quality")
+    set_override(store, channel, 40, "bought members, seen in the comments")
+    # the member lists are not read again for an override; the scores are
+    assert store.generation("audience") == audience
+    assert store.generation("quality") != own
