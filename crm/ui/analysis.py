@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from crm.charts.analysis import KPIS
 from crm.formatting import format_compact, format_count, format_money
@@ -26,7 +27,7 @@ from crm.ui.outreach import STATUS_LABELS, campaign_list, label_of
 from crm.ui.placements import open_placement
 from crm.ui.state import get_store
 from crm.ui.widgets import open_channel
-from crm.vocab.platforms import PLATFORM_LABELS, PLATFORMS
+from crm.vocab.platforms import PLATFORM_LABELS
 from crm.vocab.terms import CONTENT_TYPE_LABELS, FORMAT_LABELS, KIND_LABELS
 
 _F = "analysis.filter."  # session-state namespace of the filters
@@ -229,6 +230,21 @@ def is_filtered(flt: PlacementFilter) -> bool:
     return flt != PlacementFilter()
 
 
+def _pick(
+    side: DeltaGenerator, label: str, labels: Mapping[str, str], name: str, placeholder: str
+) -> list[str]:
+    """One sidebar multiselect of the filter, its choices shown by their labels, kept for the
+    session."""
+    return side.multiselect(
+        label,
+        list(labels),
+        format_func=labels.__getitem__,
+        key=_F + name,
+        placeholder=placeholder,
+        persist_state="session",
+    )
+
+
 def analysis_filters() -> PlacementFilter:
     """The sidebar filters (campaign, dates, platform, format, content type, channel kind);
     their values survive a page switch."""
@@ -271,38 +287,12 @@ def analysis_filters() -> PlacementFilter:
         format="DD.MM.YYYY",
         persist_state="session",
     )
-    platforms = side.multiselect(
-        "Platform",
-        list(PLATFORMS),
-        format_func=lambda p: PLATFORM_LABELS[p],
-        key=_F + "platforms",
-        placeholder="All platforms",
-        persist_state="session",
+    platforms = _pick(side, "Platform", PLATFORM_LABELS, "platforms", "All platforms")
+    formats = _pick(side, "Format", FORMAT_LABELS, "formats", "All formats")
+    content_types = _pick(
+        side, "Content type", CONTENT_TYPE_LABELS, "content_types", "All content types"
     )
-    formats = side.multiselect(
-        "Format",
-        list(FORMAT_LABELS),
-        format_func=FORMAT_LABELS.__getitem__,
-        key=_F + "formats",
-        placeholder="All formats",
-        persist_state="session",
-    )
-    content_types = side.multiselect(
-        "Content type",
-        list(CONTENT_TYPE_LABELS),
-        format_func=CONTENT_TYPE_LABELS.__getitem__,
-        key=_F + "content_types",
-        placeholder="All content types",
-        persist_state="session",
-    )
-    kinds = side.multiselect(
-        "Channel kind",
-        list(KIND_LABELS),
-        format_func=KIND_LABELS.__getitem__,
-        key=_F + "kinds",
-        placeholder="Bloggers and public pages",
-        persist_state="session",
-    )
+    kinds = _pick(side, "Channel kind", KIND_LABELS, "kinds", "Bloggers and public pages")
     side.button("Reset filters", on_click=reset_filters, icon=":material/filter_alt_off:")
     if isinstance(date_from, dt.date) and isinstance(date_to, dt.date) and date_to < date_from:
         side.warning("“To” is before “From”: no placement can match. Swap the dates.")
