@@ -640,6 +640,18 @@ def show_quality(result: quality.Quality, *, key: str) -> None:
         st.markdown(f"**{r['signal']}**{mark}: {r['explanation']}")
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _neighbours(path: str, generation: int, channel_id: int) -> list[audience_sets.Neighbour]:
+    held = member_sets()
+    return audience_sets.neighbours(held[channel_id], held, limit=8)
+
+
+def neighbours(channel_id: int) -> list[audience_sets.Neighbour]:
+    """The 8 channels sharing most members with one (sets.neighbours), read once per change of
+    the lists: the profile draws every tab on each rerun."""
+    return _neighbours(resolve_db_path(), get_store().generation("audience"), channel_id)
+
+
 def _points(share: float | None) -> float | None:
     return None if share is None else share * 100
 
@@ -663,7 +675,7 @@ def show_channel_audience(channel_id: int) -> None:
             f"**Member list:** {format_count(row['size'])} members ({kind}) from "
             f"{row['source'] or 'a file'}, loaded {row['loaded_at']:%d.%m.%Y}."
         )
-        near = audience_sets.neighbours(held[channel_id], held, limit=8)
+        near = neighbours(channel_id)
         if near:
             names = labels([n.key for n in near])
             st.markdown("**Shares most members with**")
