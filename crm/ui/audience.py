@@ -686,7 +686,7 @@ def show_channel_audience(channel_id: int) -> None:
                         "overlap": [n.overlap for n in near],
                         "share": [_points(n.share) for n in near],
                         "share_back": [_points(n.share_back) for n in near],
-                        "jaccard": [n.jaccard for n in near],
+                        "jaccard": [_points(n.jaccard) for n in near],
                     }
                 ),
                 hide_index=True,
@@ -702,7 +702,7 @@ def show_channel_audience(channel_id: int) -> None:
                         "Of theirs", format="%.1f %%",
                         help="Share of that channel's members found in this one",
                     ),
-                    "jaccard": st.column_config.NumberColumn("Jaccard", format="%.3f"),
+                    "jaccard": st.column_config.NumberColumn("Jaccard", format="%.1f %%"),
                 },
             )  # fmt: skip
         with st.expander("Lists loaded before"):
